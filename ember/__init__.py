@@ -1,0 +1,98 @@
+"""Ember: a deep learning framework that speaks PyTorch's API, on NumPy (and CuPy).
+
+``import ember as torch`` runs PyTorch programs; see README.md and docs/differences.md.
+"""
+__version__ = "0.1.0"
+
+from . import dtypes as _dtypes
+from .dtypes import (bfloat16, complex64, complex128, dtype, finfo, float16, float32, float64,
+                     get_default_dtype, iinfo, int8, int16, int32, int64, promote_types,
+                     set_default_dtype, uint8, uint16, uint32, uint64)
+from .dtypes import bool_ as bool  # noqa: A001 - PyTorch's name
+from .device import device
+from .tensor import Size, Tensor
+from . import _tensor_methods  # noqa: F401  (binds ops as Tensor methods)
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
+                                 is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .random import (Generator, bernoulli, default_generator, get_rng_state, initial_seed,
+                     manual_seed, multinomial, normal, poisson, rand, rand_like, randint,
+                     randint_like, randn, randn_like, randperm, seed, set_rng_state)
+from ._tensor_str import get_printoptions, set_printoptions
+from ._namespace import *  # noqa: F401,F403  (the torch.* functions)
+from ._namespace import __all__ as _ns_all
+from . import autograd, cuda, backends  # noqa: F401
+
+half = float16
+float = float32  # noqa: A001
+double = float64
+long = int64
+int = int32  # noqa: A001
+short = int16
+cfloat = complex64
+cdouble = complex128
+e = 2.718281828459045
+pi = 3.141592653589793
+inf = __builtins__["float"]("inf") if isinstance(__builtins__, dict) else \
+    __builtins__.float("inf")
+nan = __builtins__["float"]("nan") if isinstance(__builtins__, dict) else \
+    __builtins__.float("nan")
+newaxis = None
+strided = "torch.strided"
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_storage(obj):
+    return False
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def is_complex(input):
+    return input.is_complex()
+
+
+def is_nonzero(input):
+    if input.numel() != 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return builtins_bool(input.item())
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_bool = _builtins.bool
+
+
+def numel(input):
+    return input.numel()
+
+
+def typename(obj):
+    return obj.type() if isinstance(obj, Tensor) else type(obj).__name__
+
+
+def _make_legacy(name, dt_):
+    def new(cls, *args, **kwargs):
+        return Tensor(*args, dtype=dt_, **kwargs)
+
+    def instancecheck(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype is dt_
+
+    meta = type(name + "Meta", (type,), {"__instancecheck__": instancecheck})
+    return meta(name, (), {"__new__": new, "_legacy_dtype": dt_})
+
+
+FloatTensor = _make_legacy("FloatTensor", float32)
+DoubleTensor = _make_legacy("DoubleTensor", float64)
+HalfTensor = _make_legacy("HalfTensor", float16)
+BFloat16Tensor = _make_legacy("BFloat16Tensor", bfloat16)
+LongTensor = _make_legacy("LongTensor", int64)
+IntTensor = _make_legacy("IntTensor", int32)
+ShortTensor = _make_legacy("ShortTensor", int16)
+CharTensor = _make_legacy("CharTensor", int8)
+ByteTensor = _make_legacy("ByteTensor", uint8)
+BoolTensor = _make_legacy("BoolTensor", bool)

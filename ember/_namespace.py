@@ -1,0 +1,42 @@
+"""The ``torch.*`` function namespace, gathered from the op modules (no logic here)."""
+
+from .ops.creation import complex_ as complex  # noqa: A004
+from .ops.creation import (arange, as_tensor, asarray, empty, empty_like, eye,
+                           from_numpy, frombuffer, full, full_like, linspace, logspace, meshgrid,
+                           ones, ones_like, polar, scalar_tensor, tensor, tril, tril_indices,
+                           triu, triu_indices, zeros, zeros_like)
+from .ops.creation import range_ as range  # noqa: A004
+from .ops.elementwise import (abs, acos, acosh, add, addcdiv, addcmul, allclose, asin, asinh,
+                              atan, atan2, atanh, bitwise_and, bitwise_left_shift, bitwise_not,
+                              bitwise_or, bitwise_right_shift, bitwise_xor, ceil, clamp,
+                              clamp_max, clamp_min, clip, copysign, cos, cosh, deg2rad, digamma,
+                              div, eq, equal, erf, erfc, erfinv, exp, exp2, expm1, fix,
+                              float_power, floor, floor_divide, fmax, fmin, fmod, frac, ge,
+                              greater, greater_equal, gt, hypot, i0, isclose, isfinite, isinf,
+                              isnan, isneginf, isposinf, isreal, le, lerp, less, less_equal,
+                              lgamma, log, log1p, log2, log10, logaddexp, logaddexp2,
+                              logical_and, logical_not, logical_or, logical_xor, lt, maximum,
+                              minimum, mul, nan_to_num, ne, neg, not_equal, polygamma, positive,
+                              pow, rad2deg, reciprocal, relu, remainder, round, rsqrt, rsub,
+                              sigmoid, sign, signbit, sgn, sin, sinc, sinh, sqrt, square, sub,
+                              tan, tanh, true_divide, trunc, where, xlogy)
+from .ops.elementwise import abs as absolute, acos as arccos, asin as arcsin  # noqa: F401
+from .ops.elementwise import atan as arctan, atan2 as arctan2, acosh as arccosh  # noqa: F401
+from .ops.elementwise import asinh as arcsinh, atanh as arctanh, neg as negative  # noqa: F401
+from .ops.elementwise import mul as multiply, sub as subtract, div as divide  # noqa: F401
+from .ops.indexing import argwhere, gather, index_select, masked_fill, nonzero
+from .ops.linalg import (addbmm, addmm, addmv, addr, baddbmm, bmm, dot, ger, matmul, mm, mv,
+                         outer, vdot)
+from .ops.reduction import (all, amax, amin, aminmax, any, argmax, argmin, count_nonzero,
+                            log_softmax, logsumexp, max, mean, min, nanmean, nansum, prod,
+                            softmax, std, std_mean, sum, var, var_mean)
+from .ops.shape import (adjoint, atleast_1d, atleast_2d, atleast_3d, broadcast_shapes,
+                        broadcast_tensors, broadcast_to, cat, chunk, clone, column_stack, concat,
+                        concatenate, diagonal, dstack, flatten, flip, fliplr,
+                        flipud, hstack, movedim, moveaxis, narrow, permute, repeat_interleave,
+                        reshape, roll, rot90, row_stack, select, split, squeeze, stack,
+                        swapaxes, swapdims, t, tensor_split, tile, transpose, unbind,
+                        unflatten, unsqueeze, vstack)
+from .ops._util import result_type
+
+__all__ = [n for n in dir() if not n.startswith("_")]

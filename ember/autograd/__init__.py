@@ -1,0 +1,22 @@
+"""Reverse-mode automatic differentiation: backward, grad, Function, grad modes."""
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,
+                        is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .api import backward, grad, Variable
+from . import graph  # noqa: F401
+
+__all__ = ["backward", "grad", "Function", "FunctionCtx", "no_grad", "enable_grad",
+           "set_grad_enabled", "inference_mode", "is_grad_enabled", "detect_anomaly",
+           "set_detect_anomaly", "Variable", "once_differentiable"]
+
+
+def __getattr__(name):
+    # gradcheck and functional import ops; load them on first use.
+    if name in ("gradcheck", "gradgradcheck"):
+        from . import gradcheck as _g
+        return getattr(_g, name)
+    if name == "functional":
+        from . import functional
+        return functional
+    raise AttributeError(f"module 'torch.autograd' has no attribute '{name}'")

@@ -1,0 +1,116 @@
+"""``autograd.backward`` and ``autograd.grad``."""
+from .engine import execute
+from .graph import edge_of
+
+
+def _as_list(x):
+    if x is None:
+        return None
+    from ..tensor import Tensor
+    if isinstance(x, Tensor):
+        return [x]
+    return list(x)
+
+
+def _root_grads(tensors, grad_tensors, create_graph):
+    from ..ops.creation import ones_like
+    from ..tensor import Tensor
+    grads = _as_list(grad_tensors) or [None] * len(tensors)
+    if len(grads) != len(tensors):
+        raise RuntimeError(f"grad can be implicitly created only for scalar outputs")
+    roots = []
+    for i, (t, g) in enumerate(zip(tensors, grads)):
+        edge = edge_of(t)
+        if edge is None:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
+                               "a grad_fn")
+        if g is None:
+            if t.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not t.is_floating_point() and not t.is_complex():
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
+                                   f"but got {t.dtype}")
+            g = ones_like(t)
+        elif not isinstance(g, Tensor):
+            from ..ops.creation import tensor
+            g = tensor(g, dtype=t.dtype)
+        elif g.shape != t.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                               f"{g.shape} and output[{i}] has a shape of {t.shape}.")
+        if not create_graph:
+            g = g.detach()
+        roots.append((edge, g))
+    return roots
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None):
+    """Accumulate d(tensors)/d(leaves) into the leaves' ``.grad``."""
+    tensors = _as_list(tensors)
+    if grad_variables is not None:
+        grad_tensors = grad_variables
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _root_grads(tensors, grad_tensors, create_graph)
+    capture = None
+    inputs = _as_list(inputs)
+    if inputs is not None:
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        capture = {}
+        for i, t in enumerate(inputs):
+            e = edge_of(t)
+            if e is None:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            capture[e] = i
+    got = execute(roots, retain_graph, create_graph, capture, accumulate=True)
+    if inputs is not None:
+        # Non-leaf inputs accumulate their captured gradient into .grad, as PyTorch does.
+        for t, g in zip(inputs, got):
+            if t._grad_fn is not None and g is not None:
+                g = g if create_graph else g.detach()
+                t._grad = g if t._grad is None else t._grad + g
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated)."""
+    from ..tensor import Tensor
+    outputs = _as_list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = _as_list(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _root_grads(outputs, grad_outputs, create_graph)
+    capture = {}
+    for i, t in enumerate(inputs):
+        e = edge_of(t)
+        if e is None:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        capture.setdefault(e, i)
+    got = execute(roots, retain_graph, create_graph, capture, accumulate=False)
+    result = []
+    for i, t in enumerate(inputs):
+        e = edge_of(t)
+        g = got[capture[e]]
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been "
+                                   "used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+            if materialize_grads:
+                from ..ops.creation import zeros_like
+                g = zeros_like(t)
+        elif not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)
+
+
+def Variable(data, requires_grad=False, volatile=False):
+    """Deprecated alias: returns the tensor (with requires_grad set)."""
+    if requires_grad:
+        data.requires_grad_(True)
+    return data

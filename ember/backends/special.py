@@ -1,0 +1,104 @@
+"""Special functions (erf, erfinv, lgamma, digamma, polygamma, i0 ...) for an array module.
+
+SciPy's (or CuPy's) kernels are used when installed; otherwise NumPy fallbacks written with
+whole-array operations serve (accurate to float64 rounding for erf/erfc/lgamma/digamma).
+"""
+import math
+
+import numpy as np
+
+try:
+    import scipy.special as _sp
+except ImportError:  # pragma: no cover - depends on the environment
+    _sp = None
+
+
+def _module_for(x):
+    if type(x) is np.ndarray or isinstance(x, np.generic):
+        return _sp
+    import cupyx.scipy.special as csp  # cuda arrays: CuPy ships the same kernels
+    return csp
+
+
+def _fallback(name):
+    vec = np.vectorize(getattr(math, name), otypes=[np.float64])
+
+    def f(x):
+        return vec(x).astype(x.dtype, copy=False)
+    return f
+
+
+def _pick(name, fallback):
+    def f(x):
+        mod = _module_for(x)
+        if mod is not None:
+            return getattr(mod, name)(x)
+        return fallback(x)
+    f.__name__ = name
+    return f
+
+
+def _erfinv_np(y):
+    # Giles' single-precision approximation refined by two Newton steps on erf.
+    w = -np.log((1.0 - y) * (1.0 + y))
+    x = np.where(w < 5.0, _giles_small(w - 2.5), _giles_big(np.sqrt(w) - 3.0)) * y
+    for _ in range(2):
+        err = erf(x) - y
+        x = x - err / (2.0 / math.sqrt(math.pi) * np.exp(-x * x))
+    return x
+
+
+def _giles_small(w):
+    p = 2.81022636e-08
+    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+              -0.00417768164, 0.246640727, 1.50140941):
+        p = c + p * w
+    return p
+
+
+def _giles_big(w):
+    p = -0.000200214257
+    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+              0.00943887047, 1.00167406, 2.83297682):
+        p = c + p * w
+    return p
+
+
+def _digamma_np(x):
+    x = np.asarray(x, dtype=np.float64)
+    res = np.zeros_like(x)
+    reflect = x < 0.5
+    xr = np.where(reflect, 1.0 - x, x)
+    acc = np.zeros_like(xr)
+    for _ in range(6):  # shift into the asymptotic range
+        small = xr < 6.0
+        acc = acc - np.where(small, 1.0 / xr, 0.0)
+        xr = np.where(small, xr + 1.0, xr)
+    inv2 = 1.0 / (xr * xr)
+    res = np.log(xr) - 0.5 / xr - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (
+        1 / 240 - inv2 / 132)))) + acc
+    with np.errstate(all="ignore"):
+        res = np.where(reflect, res - math.pi / np.tan(math.pi * x), res)
+    return res
+
+
+erf = _pick("erf", _fallback("erf"))
+erfc = _pick("erfc", _fallback("erfc"))
+lgamma = _pick("gammaln", _fallback("lgamma"))
+erfinv = _pick("erfinv", lambda x: _erfinv_np(x.astype(np.float64)).astype(x.dtype))
+digamma = _pick("digamma", lambda x: _digamma_np(x).astype(x.dtype))
+i0 = _pick("i0", lambda x: np.i0(x).astype(x.dtype))
+
+
+def polygamma(n, x):
+    mod = _module_for(x)
+    if mod is not None:
+        return mod.polygamma(n, x)
+    if n == 0:
+        return digamma(x)
+    # Series for trigamma and higher: (-1)^(n+1) n! sum_k 1/(x+k)^(n+1), with a tail estimate.
+    x64 = np.asarray(x, dtype=np.float64)
+    k = np.arange(0, 2000, dtype=np.float64)
+    terms = 1.0 / (x64[..., None] + k) ** (n + 1)
+    tail = 1.0 / (n * (x64 + 2000.0) ** n)
+    return ((-1) ** (n + 1) * math.factorial(n) * (terms.sum(-1) + tail)).astype(x.dtype)

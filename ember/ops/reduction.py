@@ -1,0 +1,562 @@
+"""Reductions: sum, mean, prod, max/min, var/std, logsumexp, norm, all/any, softmax family."""
+import builtins
+import collections
+
+import numpy as np
+
+from .. import dtypes as dt
+from ..autograd.grad_mode import state
+from ..autograd.graph import Node
+from ..tensor import Tensor
+from ._util import arr, attach, grad_needed, wrap, wrap_dim, wrap_dims
+
+_ndarray = np.ndarray
+
+
+def _expand_back(g, shape, dims, keepdim):
+    """Broadcast a reduced gradient back over the reduced dims (a view, no copy)."""
+    if not keepdim and dims:
+        for d in dims:
+            g = g.unsqueeze(d)
+    return g.expand(shape)
+
+
+def _acc_dtype(d, dtype):
+    """Sum-like reductions: ints and bools accumulate in int64 unless dtype= says otherwise."""
+    if dtype is not None:
+        return dt.to_dtype(dtype).numpy_dtype
+    if d.dtype.kind in "biu":
+        return np.int64
+    return None
+
+
+class SumBackward0(Node):
+    __slots__ = ("_shape",)
+
+    def backward(self, g):
+        return g.expand(self._shape)
+
+
+class SumBackward1(Node):
+    __slots__ = ("_shape", "_dims", "_keep")
+
+    def backward(self, g):
+        return _expand_back(g, self._shape, self._dims, self._keep)
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Sum over ``dim`` (int, tuple or all); integer inputs sum to int64."""
+    d = input._data
+    acc = _acc_dtype(d, dtype)
+    if dim is None:
+        res = d.sum(dtype=acc)
+        if keepdim:
+            res = np.asarray(res).reshape((1,) * d.ndim)
+        t = wrap(arr(res))
+        if state.enabled and input._requires_grad:
+            node = SumBackward0()
+            node._shape = d.shape
+            attach(t, node, (input,))
+        return _maybe_out(t, out)
+    dims = wrap_dims(dim, d.ndim)
+    if d.ndim == 2 and dims == (0,) and d.dtype.kind == "f" and acc is None and d.shape[0] > 1:
+        # A BLAS row-sum is several times faster than NumPy's strided reduction.
+        res = np.ones(d.shape[0], d.dtype) @ d if type(d) is _ndarray else d.sum(0)
+        if keepdim:
+            res = res[None]
+    else:
+        res = d.sum(axis=dims, dtype=acc, keepdims=keepdim)
+    t = wrap(arr(res))
+    if state.enabled and input._requires_grad:
+        node = SumBackward1()
+        node._shape = d.shape
+        node._dims = dims
+        node._keep = keepdim
+        attach(t, node, (input,))
+    return _maybe_out(t, out)
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    return sum(input.nan_to_num(0.0, posinf=float("inf"), neginf=float("-inf"))
+               if input.is_floating_point() else input, dim, keepdim, dtype=dtype)
+
+
+class MeanBackward0(Node):
+    __slots__ = ("_shape", "_dims", "_keep", "_n")
+
+    def backward(self, g):
+        return _expand_back(g / self._n, self._shape, self._dims, self._keep)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    d = input._data
+    if dtype is not None:
+        d = d.astype(dt.to_dtype(dtype).numpy_dtype)
+    if d.dtype.kind not in "fc" and d.dtype != dt._np_bfloat16:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {input.dtype.name.capitalize()}")
+    dims = wrap_dims(dim, d.ndim) if dim is not None else tuple(range(d.ndim))
+    n = 1
+    for a in dims:
+        n *= d.shape[a]
+    if dim is None and not keepdim:
+        res = d.mean() if d.size else np.asarray(np.nan, d.dtype)
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            res = d.mean(axis=dims, keepdims=keepdim) if d.size else \
+                np.full(np.sum(d, axis=dims, keepdims=keepdim).shape, np.nan, d.dtype)
+    t = wrap(arr(res).astype(d.dtype, copy=False))
+    if state.enabled and input._requires_grad:
+        node = MeanBackward0()
+        node._shape = d.shape
+        node._dims = dims
+        node._keep = keepdim or dim is None and False
+        node._n = n
+        if dim is None:
+            node._keep = False
+        attach(t, node, (input,))
+    return _maybe_out(t, out)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    mask = ~input.isnan()
+    return nansum(input, dim, keepdim, dtype=dtype) / mask.sum(dim, keepdim).to(input.dtype)
+
+
+class ProdBackward0(Node):
+    __slots__ = ("_dims", "_keep")
+
+    def backward(self, g):
+        (x,) = self.saved_tensors
+        dims = self._dims
+        gk = g if (dims is None or self._keep) else g.unsqueeze(dims[0])
+        # The product of the *other* elements (exclusive cumprods) stays right with zeros.
+        if dims is None:
+            return gk * _excl_prod(x.reshape(-1), 0).reshape(x.shape)
+        return gk * _excl_prod(x, dims[0])
+
+
+def _unsq(g, dims):
+    for d in dims:
+        g = g.unsqueeze(d)
+    return g
+
+
+def _excl_prod(x, d):
+    from .shape import cat, flip
+    from .creation import ones_like
+    n = x.shape[d]
+    one = ones_like(x.narrow(d, 0, 1))
+    left = cat([one, x.narrow(d, 0, n - 1)], d).cumprod(d)
+    right = flip(cat([one, flip(x, [d]).narrow(d, 0, n - 1)], d).cumprod(d), [d])
+    return left * right
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    d = input._data
+    acc = _acc_dtype(d, dtype)
+    if dim is None:
+        t = wrap(arr(d.prod(dtype=acc)))
+        dims = None
+    else:
+        dims = (wrap_dim(dim, d.ndim),)
+        t = wrap(arr(d.prod(axis=dims, dtype=acc, keepdims=keepdim)))
+    if grad_needed(input):
+        node = ProdBackward0()
+        node._dims = dims
+        node._keep = keepdim
+        node.save_for_backward(input)
+        attach(t, node, (input,))
+    return t
+
+
+# ---------------------------------------------------------------- max / min family
+class _SelectBackward(Node):
+    """Gradient flows to the selected element (max/min along a dim, median, kthvalue)."""
+
+    __slots__ = ("_shape", "_dim", "_keep", "_idx")
+
+    def backward(self, g):
+        from .indexing import scatter_grad
+        idx = self._idx
+        gk = g if self._keep else g.unsqueeze(self._dim)
+        ik = np.expand_dims(idx, self._dim) if len(self._shape) else idx
+        return scatter_grad(gk, ik, self._dim, self._shape)
+
+
+class MaxBackward0(_SelectBackward):
+    __slots__ = ()
+
+
+class MinBackward0(_SelectBackward):
+    __slots__ = ()
+
+
+class MedianBackward1(_SelectBackward):
+    __slots__ = ()
+
+
+class KthvalueBackward0(_SelectBackward):
+    __slots__ = ()
+
+
+class ModeBackward0(_SelectBackward):
+    __slots__ = ()
+
+
+class MaxBackward1(Node):
+    """Full reduction max/min/amax/amin: gradient shared evenly among the extremal elements."""
+
+    __slots__ = ("_dims", "_keep")
+
+    def backward(self, g):
+        (x,) = self.saved_tensors
+        out = self.saved_output()
+        dims = self._dims
+        if dims is None:
+            mask = (x == out).to(g.dtype)
+            return mask * (g / mask.sum())
+        ok = out if self._keep else _unsq(out, dims)
+        gk = g if self._keep else _unsq(g, dims)
+        mask = (x == ok).to(g.dtype)
+        return mask * gk / mask.sum(dims, keepdim=True)
+
+
+class MinBackward1(MaxBackward1):
+    __slots__ = ()
+
+
+class AmaxBackward0(MaxBackward1):
+    __slots__ = ()
+
+
+class AminBackward0(MaxBackward1):
+    __slots__ = ()
+
+
+_values_indices = {}
+
+
+def _named_pair(name):
+    cls = _values_indices.get(name)
+    if cls is None:
+        base = collections.namedtuple(name, ["values", "indices"])
+        cls = type(name, (base,), {"__slots__": (), "__module__": "torch.return_types",
+                                   "__repr__": _vi_repr})
+        _values_indices[name] = cls
+    return cls
+
+
+def _vi_repr(self):
+    return (f"torch.return_types.{type(self).__name__}(\nvalues={self.values!r},\n"
+            f"indices={self.indices!r})")
+
+
+def _check_nonempty(d, name, dim=None):
+    if d.size == 0 and (dim is None or d.shape[dim] == 0):
+        if dim is None:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+
+
+def _extreme(input, dim, keepdim, np_arg, np_red, node_full, node_dim, name):
+    d = input._data
+    if isinstance(dim, Tensor):  # max(a, b) elementwise
+        from .elementwise import maximum, minimum
+        return (maximum if name == "max" else minimum)(input, dim)
+    if dim is None:
+        _check_nonempty(d, name)
+        t = wrap(arr(np_red(d)))
+        if grad_needed(input):
+            node = node_full()
+            node._dims = None
+            node._keep = False
+            node.save_for_backward(input)
+            attach(t, node, (input,))
+            node.save_output(t)
+        return t
+    ax = wrap_dim(dim, d.ndim)
+    if d.ndim == 0:
+        vals, idx = wrap(d.copy()), np.zeros((), np.int64)
+    else:
+        _check_nonempty(d, name, ax)
+        idx = np_arg(d, axis=ax)
+        if d.dtype.kind == "f":  # NaN wins, as in PyTorch
+            nanpos = np.isnan(d)
+            if nanpos.any():
+                idx = np.where(nanpos.any(axis=ax), np.argmax(nanpos, axis=ax), idx)
+        vals = np.take_along_axis(d, np.expand_dims(idx, ax), ax)
+        if not keepdim:
+            vals = vals.squeeze(ax)
+        vals = wrap(arr(vals))
+        idx = idx.astype(np.int64, copy=False)
+    ind = wrap(arr(np.expand_dims(idx, ax) if keepdim and d.ndim else idx))
+    if grad_needed(input):
+        node = node_dim()
+        node._shape = d.shape
+        node._dim = ax
+        node._keep = keepdim or d.ndim == 0
+        node._idx = idx if d.ndim else np.zeros((), np.int64)
+        attach(vals, node, (input,))
+    return _named_pair(name)(vals, ind)
+
+
+def max(input, dim=None, keepdim=False, *, out=None):
+    """Max of all elements, or (values, indices) along ``dim``; ``max(a, b)`` is maximum."""
+    return _extreme(input, dim, keepdim, np.argmax, np.max, MaxBackward1, MaxBackward0, "max")
+
+
+def min(input, dim=None, keepdim=False, *, out=None):
+    return _extreme(input, dim, keepdim, np.argmin, np.min, MinBackward1, MinBackward0, "min")
+
+
+def _amax_impl(input, dim, keepdim, np_red, node_cls, name):
+    d = input._data
+    dims = wrap_dims(dim, d.ndim) if dim not in (None, ()) else tuple(range(d.ndim))
+    if d.size == 0 and builtins.any(d.shape[a] == 0 for a in dims):
+        raise IndexError(f"{name}(): Expected reduction dim {dims[0]} to have non-zero size.")
+    t = wrap(arr(np_red(d, axis=dims, keepdims=keepdim)))
+    if grad_needed(input):
+        node = node_cls()
+        node._dims = dims
+        node._keep = keepdim
+        node.save_for_backward(input)
+        attach(t, node, (input,))
+        node.save_output(t)
+    return t
+
+
+def amax(input, dim=(), keepdim=False):
+    return _amax_impl(input, dim, keepdim, np.max, AmaxBackward0, "amax")
+
+
+def amin(input, dim=(), keepdim=False):
+    return _amax_impl(input, dim, keepdim, np.min, AminBackward0, "amin")
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    cls = _named_pair_generic("aminmax", ("min", "max"))
+    if dim is None:
+        return cls(amin(input), amax(input))
+    return cls(amin(input, dim, keepdim), amax(input, dim, keepdim))
+
+
+def _named_pair_generic(name, fields):
+    key = (name, fields)
+    cls = _values_indices.get(key)
+    if cls is None:
+        cls = collections.namedtuple(name, fields)
+        _values_indices[key] = cls
+    return cls
+
+
+def argmax(input, dim=None, keepdim=False):
+    d = input._data
+    if dim is None:
+        _check_nonempty(d, "argmax")
+        res = np.asarray(np.argmax(d), dtype=np.int64)
+        return wrap(res.reshape((1,) * d.ndim) if keepdim else res)
+    ax = wrap_dim(dim, d.ndim)
+    if d.ndim == 0:
+        return wrap(np.zeros((), np.int64))
+    _check_nonempty(d, "argmax", ax)
+    return wrap(arr(np.argmax(d, axis=ax, keepdims=keepdim).astype(np.int64, copy=False)))
+
+
+def argmin(input, dim=None, keepdim=False):
+    d = input._data
+    if dim is None:
+        _check_nonempty(d, "argmin")
+        res = np.asarray(np.argmin(d), dtype=np.int64)
+        return wrap(res.reshape((1,) * d.ndim) if keepdim else res)
+    ax = wrap_dim(dim, d.ndim)
+    if d.ndim == 0:
+        return wrap(np.zeros((), np.int64))
+    _check_nonempty(d, "argmin", ax)
+    return wrap(arr(np.argmin(d, axis=ax, keepdims=keepdim).astype(np.int64, copy=False)))
+
+
+# ---------------------------------------------------------------- var / std
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    if unbiased is None:
+        return 1
+    return 1 if unbiased else 0
+
+
+def _parse_var_args(dim, unbiased, keepdim):
+    # var(x, True) means unbiased=True in PyTorch's legacy signature.
+    if isinstance(dim, bool):
+        return None, dim, keepdim
+    return dim, unbiased, keepdim
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance with Bessel's ``correction`` (default 1)."""
+    dim, unbiased, keepdim = _parse_var_args(dim, unbiased, keepdim)
+    c = _correction(unbiased, correction)
+    dims = wrap_dims(dim, input.ndim) if dim is not None else None
+    mu = input.mean(dims, keepdim=True) if dims is not None else input.mean()
+    diff = input - mu
+    n = input.numel() if dims is None else int(np.prod([input.shape[a] for a in dims]))
+    sq = (diff * diff).sum(dims, keepdim=keepdim) if dims is not None else (diff * diff).sum()
+    if keepdim and dims is None:
+        sq = sq.reshape((1,) * input.ndim)
+    denom = n - c
+    if denom <= 0:
+        import warnings
+        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).")
+        denom = 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return sq / denom if denom else sq * float("nan") if n == 0 else sq / 0.0
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    d2, u2, k2 = _parse_var_args(dim, unbiased, keepdim)
+    v = var(input, d2, u2, k2, correction=correction)
+    m = input.mean(wrap_dims(d2, input.ndim), keepdim=k2) if d2 is not None else \
+        (input.mean().reshape((1,) * input.ndim) if k2 else input.mean())
+    return v, m
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
+    return v.sqrt(), m
+
+
+# ---------------------------------------------------------------- logsumexp / norms / bools
+def logsumexp(input, dim, keepdim=False):
+    """``log(sum(exp(x)))`` computed stably."""
+    dims = wrap_dims(dim, input.ndim)
+    if input._data.dtype.kind in "biu":
+        input = input.to(dt.get_default_dtype())
+    m = input.detach().amax(dims, keepdim=True) if input.numel() else input.detach().sum(
+        dims, keepdim=True)
+    m = m.masked_fill(m.isinf(), 0.0)
+    res = (input - m).exp().sum(dims, keepdim=True).log() + m
+    if not keepdim:
+        for d in sorted(dims, reverse=True):
+            res = res.squeeze(d)
+    return res
+
+
+def all(input, dim=None, keepdim=False):
+    d = input._data
+    if dim is None:
+        r = np.all(d)
+        return wrap(np.asarray(r).reshape((1,) * d.ndim) if keepdim else np.asarray(r))
+    dims = wrap_dims(dim, d.ndim)
+    res = arr(np.all(d, axis=dims, keepdims=keepdim))
+    return wrap(res if d.dtype != np.uint8 else res.astype(np.uint8))
+
+
+def any(input, dim=None, keepdim=False):
+    d = input._data
+    if dim is None:
+        r = np.any(d)
+        return wrap(np.asarray(r).reshape((1,) * d.ndim) if keepdim else np.asarray(r))
+    dims = wrap_dims(dim, d.ndim)
+    res = arr(np.any(d, axis=dims, keepdims=keepdim))
+    return wrap(res if d.dtype != np.uint8 else res.astype(np.uint8))
+
+
+def count_nonzero(input, dim=None):
+    d = input._data
+    if dim is None:
+        return wrap(np.asarray(np.count_nonzero(d), dtype=np.int64))
+    return wrap(arr(np.count_nonzero(d, axis=wrap_dims(dim, d.ndim))).astype(np.int64))
+
+
+def _maybe_out(t, out):
+    if out is None:
+        return t
+    from .conversion import copy_into_out
+    return copy_into_out(out, t)
+
+
+# ---------------------------------------------------------------- softmax family
+class SoftmaxBackward0(Node):
+    __slots__ = ("_dim",)
+
+    def backward(self, g):
+        y = self.saved_output()
+        gy = g * y
+        return gy - y * gy.sum(self._dim, keepdim=True)
+
+
+class LogSoftmaxBackward0(Node):
+    __slots__ = ("_dim",)
+
+    def backward(self, g):
+        y = self.saved_output()
+        return g - y.exp() * g.sum(self._dim, keepdim=True)
+
+
+def _softmax_dtype(input, dtype):
+    d = input._data
+    if dtype is not None:
+        d = d.astype(dt.to_dtype(dtype).numpy_dtype)
+        input = input.to(dtype)
+    elif d.dtype.kind in "biu":
+        raise RuntimeError(f"\"softmax_lastdim_kernel_impl\" not implemented for "
+                           f"'{input.dtype.name.capitalize()}'")
+    return input, d
+
+
+def softmax(input, dim=None, dtype=None, *, _stacklevel=3):
+    """``exp(x) / sum(exp(x))`` along ``dim``, computed stably."""
+    input, d = _softmax_dtype(input, dtype)
+    ax = _softmax_dim(dim, d.ndim)
+    if d.ndim == 0:
+        res = np.ones_like(d)
+    else:
+        m = d.max(axis=ax, keepdims=True) if d.size else 0
+        e = np.exp(d - m)
+        res = e / e.sum(axis=ax, keepdims=True) if d.size else e
+    t = wrap(arr(res))
+    if grad_needed(input):
+        node = SoftmaxBackward0()
+        node._dim = ax
+        attach(t, node, (input,))
+        node.save_output(t)
+    return t
+
+
+def _softmax_dim(dim, ndim):
+    if dim is None:
+        # PyTorch's legacy implicit choice (with a deprecation warning): 0 for 0/1/3-d, else 1.
+        return 0 if ndim in (0, 1, 3) else 1
+    return wrap_dim(dim, ndim) if ndim else 0
+
+
+def log_softmax(input, dim=None, dtype=None, *, _stacklevel=3):
+    input, d = _softmax_dtype(input, dtype)
+    ax = _softmax_dim(dim, d.ndim)
+    if d.ndim == 0:
+        res = np.zeros_like(d)
+    elif d.size:
+        m = d.max(axis=ax, keepdims=True)
+        sh = d - m
+        res = sh - np.log(np.exp(sh).sum(axis=ax, keepdims=True))
+    else:
+        res = d.copy()
+    t = wrap(arr(res))
+    if grad_needed(input):
+        node = LogSoftmaxBackward0()
+        node._dim = ax
+        attach(t, node, (input,))
+        node.save_output(t)
+    return t
+
+
+def softmin(input, dim=None, dtype=None):
+    return softmax(-input, dim, dtype)
