@@ -96,3 +96,35 @@ ShortTensor = _make_legacy("ShortTensor", int16)
 CharTensor = _make_legacy("CharTensor", int8)
 ByteTensor = _make_legacy("ByteTensor", uint8)
 BoolTensor = _make_legacy("BoolTensor", bool)
+
+
+_LAZY = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils", "linalg": "ember.linalg",
+         "special": "ember.special", "fft": "ember.fft", "distributions": "ember.distributions",
+         "jit": "ember.jit", "onnx": "ember.onnx", "hub": "ember.hub", "amp": "ember.amp",
+         "serialization": "ember.serialization", "testing": "ember.testing",
+         "multiprocessing": "ember.multiprocessing", "accelerator": "ember.accelerator",
+         "distributed": "ember.distributed", "overrides": "ember.overrides",
+         "types": "ember.types", "library": "ember.library", "compiler": "ember.compiler",
+         "profiler": "ember.profiler", "mps": "ember.mps", "fx": "ember.fx",
+         "func": "ember.func", "export": "ember.export", "quantization": "ember.quantization",
+         "sparse": "ember.sparse", "nested": "ember.nested", "masked": "ember.masked",
+         "signal": "ember.signal", "monitor": "ember.monitor", "package": "ember.package",
+         "version": "ember.version"}
+
+
+def __getattr__(name):
+    # Submodules load on first use (import ember stays quick); a missing one is an
+    # AttributeError that names the API.
+    target = _LAZY.get(name)
+    if target is not None:
+        import importlib
+        try:
+            mod = importlib.import_module(target)
+        except ModuleNotFoundError as exc:
+            if exc.name != target:
+                raise
+        else:
+            globals()[name] = mod
+            return mod
+    raise AttributeError(f"module 'torch' has no attribute '{name}' (ember does not provide "
+                         f"torch.{name}; see docs/differences.md)")

@@ -5,6 +5,7 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .api import backward, grad, Variable
 from . import graph  # noqa: F401
+from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "is_grad_enabled", "detect_anomaly",
@@ -13,9 +14,6 @@ __all__ = ["backward", "grad", "Function", "FunctionCtx", "no_grad", "enable_gra
 
 def __getattr__(name):
     # gradcheck and functional import ops; load them on first use.
-    if name in ("gradcheck", "gradgradcheck"):
-        from . import gradcheck as _g
-        return getattr(_g, name)
     if name == "functional":
         from . import functional
         return functional

@@ -1,0 +1,13 @@
+"""``torch.nn.functional``: the stateless forms of every layer."""
+from ._activation import *  # noqa: F401,F403
+from ._linear import *  # noqa: F401,F403
+from ._dropout import *  # noqa: F401,F403
+from ._loss import *  # noqa: F401,F403
+from ._misc import *  # noqa: F401,F403
+from ._conv import *  # noqa: F401,F403
+from ._pooling import *  # noqa: F401,F403
+from ._batchnorm import *  # noqa: F401,F403
+from ._resample import *  # noqa: F401,F403
+from ._normalization import *  # noqa: F401,F403
+from ._sparse import *  # noqa: F401,F403
+from ._attention import *  # noqa: F401,F403

@@ -1,0 +1,2 @@
+"""Functional forms: activations, softmax family, glu (nn issue)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Functional forms: conv*, conv_transpose*, unfold, fold (vision issue)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Functional forms: dropout family (nn issue)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Functional forms: linear, bilinear (nn issue)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Functional forms: pooling (vision issue)."""
+__all__ = []

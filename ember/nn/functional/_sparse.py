@@ -1,0 +1,2 @@
+"""Functional forms: embedding, embedding_bag (sequence issue)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Activation modules (ReLU ... GLU, Softmax family)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""ChannelShuffle."""
+__all__ = []

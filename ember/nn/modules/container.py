@@ -1,0 +1,2 @@
+"""Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""CosineSimilarity and PairwiseDistance."""
+__all__ = []

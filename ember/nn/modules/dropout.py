@@ -1,0 +1,2 @@
+"""Dropout family."""
+__all__ = []

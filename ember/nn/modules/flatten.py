@@ -1,0 +1,2 @@
+"""Flatten and Unflatten."""
+__all__ = []

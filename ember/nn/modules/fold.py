@@ -1,0 +1,2 @@
+"""Fold and Unfold."""
+__all__ = []

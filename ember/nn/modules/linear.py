@@ -1,0 +1,2 @@
+"""Dense layers: Identity, Linear, Bilinear, LazyLinear."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Loss modules."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Padding layers (zero, constant, reflection, replication, circular)."""
+__all__ = []

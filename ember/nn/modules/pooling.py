@@ -1,0 +1,2 @@
+"""Pooling layers: max, average, adaptive, LP, unpooling."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Embedding and EmbeddingBag."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Transformer, its encoder/decoder stacks and layers."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Upsample, UpsamplingNearest2d, UpsamplingBilinear2d."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Parameter, Buffer, UninitializedParameter."""
+__all__ = []
