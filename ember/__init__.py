@@ -21,6 +21,7 @@ from ._tensor_str import get_printoptions, set_printoptions
 from ._namespace import *  # noqa: F401,F403  (the torch.* functions)
 from ._namespace import __all__ as _ns_all
 from . import autograd, cuda, backends  # noqa: F401
+from .serialization import load, save  # noqa: F401
 
 half = float16
 float = float32  # noqa: A001
