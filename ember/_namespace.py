@@ -14,7 +14,7 @@ from .ops.elementwise import (abs, acos, acosh, add, addcdiv, addcmul, allclose,
                               float_power, floor, floor_divide, fmax, fmin, fmod, frac, ge,
                               greater, greater_equal, gt, hypot, i0, isclose, isfinite, isinf,
                               isnan, isneginf, isposinf, isreal, le, lerp, less, less_equal,
-                              lgamma, log, log1p, log2, log10, logaddexp, logaddexp2,
+                              lgamma, log, log1p, log2, log10, logaddexp, logaddexp2, logit,
                               logical_and, logical_not, logical_or, logical_xor, lt, maximum,
                               minimum, mul, nan_to_num, ne, neg, not_equal, polygamma, positive,
                               pow, rad2deg, reciprocal, relu, remainder, round, rsqrt, rsub,
@@ -24,9 +24,20 @@ from .ops.elementwise import abs as absolute, acos as arccos, asin as arcsin  # 
 from .ops.elementwise import atan as arctan, atan2 as arctan2, acosh as arccosh  # noqa: F401
 from .ops.elementwise import asinh as arcsinh, atanh as arctanh, neg as negative  # noqa: F401
 from .ops.elementwise import mul as multiply, sub as subtract, div as divide  # noqa: F401
-from .ops.indexing import argwhere, gather, index_select, masked_fill, nonzero
-from .ops.linalg import (addbmm, addmm, addmv, addr, baddbmm, bmm, dot, ger, matmul, mm, mv,
-                         outer, vdot)
+from .ops.indexing import (argwhere, gather, index_add, index_copy, index_fill, index_put,
+                           index_select, masked_fill, masked_scatter, masked_select, nonzero,
+                           scatter, scatter_add, scatter_reduce, take, take_along_dim)
+from .ops.linalg import (addbmm, addmm, addmv, addr, baddbmm, bmm, cdist, chain_matmul, cross,
+                         diag, diag_embed, diagflat, dot, ger, inner, kron, matmul, mm, mv, norm,
+                         outer, tensordot, trace, vdot)
+from .ops.einsum import einsum
+from .ops.sorting import (argsort, bincount, bucketize, histc, kthvalue, msort, searchsorted,
+                          sort, topk, unique, unique_consecutive)
+from .ops.decomposition import cholesky_legacy as cholesky, det, logdet, slogdet  # noqa: F401
+from .ops.decomposition import inv as inverse, pinverse, qr_legacy as qr  # noqa: F401
+from .ops.decomposition import svd_legacy as svd, matrix_power  # noqa: F401
+from .ops.cumulative import cummax, cummin, cumprod, cumsum, logcumsumexp
+from .ops.reduction import median, mode, nanmedian
 from .ops.reduction import (all, amax, amin, aminmax, any, argmax, argmin, count_nonzero,
                             log_softmax, logsumexp, max, mean, min, nanmean, nansum, prod,
                             softmax, std, std_mean, sum, var, var_mean)
@@ -38,5 +49,9 @@ from .ops.shape import (adjoint, atleast_1d, atleast_2d, atleast_3d, broadcast_s
                         swapaxes, swapdims, t, tensor_split, tile, transpose, unbind,
                         unflatten, unsqueeze, vstack)
 from .ops._util import result_type
+from .ops.complex import (angle, conj, conj_physical, imag, real, resolve_conj,
+                          view_as_complex, view_as_real)
 
+from .ops.layernorm import group_norm, layer_norm, rms_norm  # noqa: E402
+from .ops.embedding import embedding  # noqa: E402
 __all__ = [n for n in dir() if not n.startswith("_")]

@@ -3,13 +3,17 @@
 Kept apart from tensor.py so that the ops can import Tensor without a cycle.
 """
 from . import random as _random
+from .ops import complex as _cx
 from .ops import conversion as _cv
 from .ops import creation as _cr
+from .ops import cumulative as _cu
+from .ops import decomposition as _dc
 from .ops import elementwise as _ew
 from .ops import indexing as _ix
 from .ops import linalg as _la
 from .ops import reduction as _rd
 from .ops import shape as _sh
+from .ops import sorting as _so
 from .ops._util import inplace as _inplace
 from .tensor import Tensor
 
@@ -43,7 +47,8 @@ _DIRECT = {
     "fix": _ew.trunc, "frac": _ew.frac, "reciprocal": _ew.reciprocal, "square": _ew.square,
     "erf": _ew.erf, "erfc": _ew.erfc, "erfinv": _ew.erfinv, "lgamma": _ew.lgamma,
     "digamma": _ew.digamma, "i0": _ew.i0, "sinc": _ew.sinc, "deg2rad": _ew.deg2rad,
-    "rad2deg": _ew.rad2deg, "positive": _ew.positive,
+    "rad2deg": _ew.rad2deg, "positive": _ew.positive, "logit": _ew.logit,
+    "where": lambda self, condition, y: _ew.where(condition, self, y),
     "clamp": _ew.clamp, "clip": _ew.clamp, "clamp_min": _ew.clamp_min,
     "clamp_max": _ew.clamp_max, "lerp": _ew.lerp, "addcmul": _ew.addcmul,
     "addcdiv": _ew.addcdiv, "nan_to_num": _ew.nan_to_num,
@@ -64,7 +69,9 @@ _DIRECT = {
     "prod": _rd.prod, "max": _rd.max, "min": _rd.min, "amax": _rd.amax, "amin": _rd.amin,
     "aminmax": _rd.aminmax, "argmax": _rd.argmax, "argmin": _rd.argmin, "var": _rd.var,
     "std": _rd.std, "logsumexp": _rd.logsumexp, "all": _rd.all, "any": _rd.any,
-    "count_nonzero": _rd.count_nonzero, "softmax": _rd.softmax,
+    "count_nonzero": _rd.count_nonzero, "softmax": _rd.softmax, "median": _rd.median,
+    "nanmedian": _rd.nanmedian, "mode": _rd.mode, "cumsum": _cu.cumsum, "cumprod": _cu.cumprod,
+    "cummax": _cu.cummax, "cummin": _cu.cummin, "logcumsumexp": _cu.logcumsumexp,
     "log_softmax": _rd.log_softmax,
     # shape
     "view": _sh.view, "view_as": _sh.view_as, "reshape": _sh.reshape,
@@ -82,10 +89,26 @@ _DIRECT = {
     # indexing
     "gather": _ix.gather, "index_select": _ix.index_select, "masked_fill": _ix.masked_fill,
     "nonzero": _ix.nonzero, "argwhere": _ix.argwhere,
+    "scatter": _ix.scatter, "scatter_add": _ix.scatter_add,
+    "scatter_reduce": _ix.scatter_reduce, "index_add": _ix.index_add,
+    "index_copy": _ix.index_copy, "index_fill": _ix.index_fill, "index_put": _ix.index_put,
+    "masked_select": _ix.masked_select, "masked_scatter": _ix.masked_scatter,
+    "take": _ix.take, "take_along_dim": _ix.take_along_dim,
     # linear algebra
     "matmul": _la.matmul, "mm": _la.mm, "bmm": _la.bmm, "mv": _la.mv, "dot": _la.dot,
     "vdot": _la.vdot, "outer": _la.outer, "ger": _la.outer, "addmm": _la.addmm,
     "addmv": _la.addmv, "addbmm": _la.addbmm, "baddbmm": _la.baddbmm, "addr": _la.addr,
+    "inner": _la.inner, "kron": _la.kron, "tensordot": _la.tensordot, "trace": _la.trace,
+    "diag": _la.diag, "diag_embed": _la.diag_embed, "diagflat": _la.diagflat,
+    "cross": _la.cross, "norm": _la.norm, "det": _dc.det, "logdet": _dc.logdet,
+    "slogdet": _dc.slogdet, "inverse": _dc.inv, "cholesky": _dc.cholesky_legacy,
+    "qr": _dc.qr_legacy, "svd": _dc.svd_legacy, "pinverse": _dc.pinverse,
+    "matrix_power": _dc.matrix_power,
+    # sorting
+    "sort": _so.sort, "argsort": _so.argsort, "msort": _so.msort, "topk": _so.topk,
+    "kthvalue": _so.kthvalue, "unique": _so.unique,
+    "unique_consecutive": _so.unique_consecutive, "bincount": _so.bincount,
+    "histc": _so.histc,
     # creation
     "new_tensor": _cr.new_tensor, "new_zeros": _cr.new_zeros, "new_ones": _cr.new_ones,
     "new_empty": _cr.new_empty, "new_full": _cr.new_full, "tril": _cr.tril, "triu": _cr.triu,
@@ -115,21 +138,29 @@ _INPLACE = {
     "clip": (_ew.clamp, True, None), "clamp_min": (_ew.clamp_min, True, None),
     "clamp_max": (_ew.clamp_max, True, None), "nan_to_num": (_ew.nan_to_num, True, None),
     "masked_fill": (_ix.masked_fill, False, None), "xlogy": (_ew.xlogy, True, None),
+    "scatter": (_ix.scatter, False, None), "scatter_add": (_ix.scatter_add, False, None),
+    "scatter_reduce": (_ix.scatter_reduce, False, None),
+    "index_add": (_ix.index_add, False, None), "index_copy": (_ix.index_copy, False, None),
+    "index_fill": (_ix.index_fill, False, None), "index_put": (_ix.index_put, False, None),
+    "masked_scatter": (_ix.masked_scatter, False, None),
     "logical_and": (_ew.logical_and, False, None), "logical_or": (_ew.logical_or, False, None),
     "logical_xor": (_ew.logical_xor, False, None), "logical_not": (_ew.logical_not, False, None),
     "bitwise_and": (_ew.bitwise_and, False, None), "bitwise_or": (_ew.bitwise_or, False, None),
     "bitwise_xor": (_ew.bitwise_xor, False, None), "bitwise_not": (_ew.bitwise_not, False, None),
+    "bitwise_left_shift": (_ew.bitwise_left_shift, False, None),
+    "bitwise_right_shift": (_ew.bitwise_right_shift, False, None),
     "eq": (_ew.eq, False, None), "ne": (_ew.ne, False, None), "lt": (_ew.lt, False, None),
     "le": (_ew.le, False, None), "gt": (_ew.gt, False, None), "ge": (_ew.ge, False, None),
     "addmm": (_la.addmm, True, None), "baddbmm": (_la.baddbmm, True, None),
     "tril": (_cr.tril, False, None), "triu": (_cr.triu, False, None),
+    "cumsum": (_cu.cumsum, False, None), "cumprod": (_cu.cumprod, True, None),
 }
 for _name in ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin",
               "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh",
               "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid", "relu", "abs", "absolute",
               "neg", "negative", "sign", "sgn", "floor", "ceil", "round", "trunc", "fix", "frac",
               "reciprocal", "square", "erf", "erfc", "erfinv", "lgamma", "digamma", "i0",
-              "sinc", "deg2rad", "rad2deg"):
+              "sinc", "deg2rad", "rad2deg", "logit"):
     _INPLACE[_name] = (_DIRECT[_name], True, None)
 
 
@@ -151,7 +182,7 @@ def _install():
     T.__floordiv__ = lambda s, o: _ew.floor_divide(s, o)
     T.__rfloordiv__ = lambda s, o: _ew.floor_divide(_as_tensor_like(o, s), s)
     T.__mod__ = lambda s, o: _ew.remainder(s, o)
-    T.__rmod__ = lambda s, o: _ew.remainder(_as_tensor_like(o, s), s)
+    T.__rmod__ = lambda s, o: _ew.remainder(o, s)
     T.__pow__ = lambda s, o: _ew.pow(s, o)
     T.__rpow__ = lambda s, o: _ew.pow(o, s)
     T.__matmul__ = lambda s, o: _la.matmul(s, o)
@@ -159,7 +190,7 @@ def _install():
     T.__neg__ = _ew.neg
     T.__pos__ = lambda s: s
     T.__abs__ = _ew.abs
-    T.__invert__ = _ew.bitwise_not
+    T.__invert__ = _ew.invert
     T.__and__ = lambda s, o: _ew.bitwise_and(s, o)
     T.__rand__ = lambda s, o: _ew.bitwise_and(s, o)
     T.__or__ = lambda s, o: _ew.bitwise_or(s, o)
@@ -168,6 +199,8 @@ def _install():
     T.__rxor__ = lambda s, o: _ew.bitwise_xor(s, o)
     T.__lshift__ = lambda s, o: _ew.bitwise_left_shift(s, o)
     T.__rshift__ = lambda s, o: _ew.bitwise_right_shift(s, o)
+    T.__rlshift__ = lambda s, o: _ew.bitwise_left_shift(o, s)
+    T.__rrshift__ = lambda s, o: _ew.bitwise_right_shift(o, s)
     T.__eq__ = lambda s, o: _ew.eq(s, o) if _comparable(o) else NotImplemented
     T.__ne__ = lambda s, o: _ew.ne(s, o) if _comparable(o) else NotImplemented
     T.__lt__ = lambda s, o: _ew.lt(s, o)
@@ -187,19 +220,23 @@ def _install():
     T.__iand__ = T.bitwise_and_
     T.__ior__ = T.bitwise_or_
     T.__ixor__ = T.bitwise_xor_
+    T.__ilshift__ = T.bitwise_left_shift_
+    T.__irshift__ = T.bitwise_right_shift_
     T.__imatmul__ = lambda s, o: _la.matmul(s, o)
     T.T = property(_T)
     T.mT = property(lambda s: _sh.transpose(s, -2, -1))
     T.H = property(lambda s: _T(s).conj() if s.is_complex() else _T(s))
     T.mH = property(lambda s: _sh.transpose(s, -2, -1))
-    T.conj = lambda s: s if not s.is_complex() else _conj(s)
+    T.conj = lambda s: s if not s.is_complex() else _cx.conj_physical(s)
+    T.conj_physical = _cx.conj_physical
+    T.real = property(_cx.real)
+    T.imag = property(_cx.imag)
+    T.angle = _cx.angle
     T.resolve_conj = lambda s: s
     T.resolve_neg = lambda s: s
     T.is_conj = lambda s: False
     T.dim_order = lambda s: tuple(sorted(range(s.ndim), key=lambda i: -s.stride()[i]))
     T.masked_fill_ = _ew._make_inplace(_ix.masked_fill, saves_self=False)
-    T.index_put_ = lambda s, indices, values, accumulate=False: _index_put_(s, indices, values,
-                                                                             accumulate)
     T.apply_ = _apply_
 
 
@@ -227,16 +264,6 @@ def _as_tensor_like(o, like):
 
 def _rtruediv(self, other):
     return _ew.div(_as_tensor_like(other, self), self)
-
-
-def _index_put_(self, indices, values, accumulate):
-    key = tuple(indices)
-    if accumulate:
-        cur = self[key]
-        self[key] = cur + values
-        return self
-    self[key] = values
-    return self
 
 
 def _apply_(self, fn):

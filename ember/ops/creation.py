@@ -28,8 +28,12 @@ def _np_dtype(dtype):
     return None if dtype is None else dt.to_dtype(dtype).numpy_dtype
 
 
-def _infer(data):
-    """A NumPy array for Python data, with PyTorch's dtype inference."""
+def _infer(data, exact=False):
+    """A NumPy array for Python data, with PyTorch's dtype inference.
+
+    ``exact``: an explicit dtype follows, so keep Python floats as float64 until the cast
+    (going through float32 first would round 0.3 before a float64 cast).
+    """
     if isinstance(data, Tensor):
         return data._host().copy()
     if isinstance(data, np.ndarray):
@@ -41,7 +45,8 @@ def _infer(data):
     if isinstance(data, numbers.Integral):
         return np.asarray(int(data), dtype=np.int64)
     if isinstance(data, float):
-        return np.asarray(data, dtype=dt.get_default_dtype().numpy_dtype)
+        return np.asarray(data, dtype=np.float64 if exact else
+                          dt.get_default_dtype().numpy_dtype)
     if isinstance(data, complex):
         return np.asarray(data, dtype=dt.get_default_dtype().to_complex().numpy_dtype)
     if isinstance(data, (str, bytes)):
@@ -50,7 +55,7 @@ def _infer(data):
         a = np.array(data)
     except ValueError as exc:
         raise ValueError(_ragged_message(data) or str(exc)) from None
-    if a.dtype == np.float64 and not _has_float64_scalar(data):
+    if a.dtype == np.float64 and not exact and not _has_float64_scalar(data):
         a = a.astype(dt.get_default_dtype().numpy_dtype)
     elif a.dtype == np.complex128:
         a = a.astype(dt.get_default_dtype().to_complex().numpy_dtype)
@@ -121,7 +126,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         if requires_grad:
             t.requires_grad_(True)
         return t
-    a = _infer(data)
+    a = _infer(data, exact=dtype is not None)  # autograd helper: exact float64 literals
     if dtype is not None:
         a = a.astype(dt.to_dtype(dtype).numpy_dtype, copy=False)
     dt.from_numpy_dtype(a.dtype)  # rejects unsupported dtypes with PyTorch's message
@@ -354,9 +359,8 @@ def meshgrid(*tensors, indexing=None):
         view_shape = [1] * n
         view_shape[i] = -1
         outs.append(t.reshape(view_shape).expand(shape))
-    if swap:
+    if swap:  # 'xy': grids built for (y, x, ...) order, handed back as (x, y, ...)
         outs[0], outs[1] = outs[1], outs[0]
-        outs = [o.transpose(0, 1) for o in outs]
     return tuple(outs)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node
 from ..tensor import Tensor
-from ._util import arr, attach, cast_to, check_same_device, promote_tensors, sum_to, wrap
+from ._util import arr, attach, cast_to, check_same_device, sum_to, wrap
 
 
 def _operands(a, b, name):
@@ -54,6 +54,9 @@ class MatmulBackward(Node):
     def backward(self, g):
         a, b = self.saved_tensors
         ga = gb = None
+        if a.ndim == 1 and b.ndim == 1:  # dot product
+            return (g * b if self._next[0] is not None else None,
+                    g * a if self._next[1] is not None else None)
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
         g2 = g
@@ -82,10 +85,32 @@ MatmulBackward.__name__ = "MmBackward0"
 
 def matmul(input, other, *, out=None):
     """Matrix product with NumPy/PyTorch broadcasting rules."""
-    x, y = _operands(input, other, "matmul")
+    try:
+        x, y = input._data, other._data
+    except AttributeError:
+        x, y = _operands(input, other, "matmul")
+    if x.dtype != y.dtype or type(x) is not type(y):
+        _operands(input, other, "matmul")
     if x.ndim == 0 or y.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{x.ndim}D and {y.ndim}D")
+    try:  # the hot path: let NumPy check the shapes
+        r = _matmul_arrays(x, y)
+    except ValueError:
+        _matmul_shape_error(x, y)
+        raise
+    res = wrap(r) if type(r) is np.ndarray else wrap(arr(r))
+    if state.enabled and (input._requires_grad or other._requires_grad):
+        node = MmBackward0() if x.ndim == 2 and y.ndim == 2 else MatmulBackward()
+        node.save_for_backward(input, other)
+        attach(res, node, (input, other))
+    if out is not None:
+        from .conversion import copy_into_out
+        return copy_into_out(out, res)
+    return res
+
+
+def _matmul_shape_error(x, y):
     kx = x.shape[-1]
     ky = y.shape[-2] if y.ndim > 1 else y.shape[0]
     if kx != ky:
@@ -97,15 +122,9 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                            f"({int(np.prod(xs[:-1]))}x{xs[-1]} and "
                            f"{ky}x{y.shape[-1] if y.ndim > 1 else 1})")
-    res = wrap(arr(_matmul_arrays(x, y)))
-    if state.enabled and (input._requires_grad or other._requires_grad):
-        node = MmBackward0() if x.ndim == 2 and y.ndim == 2 else MatmulBackward()
-        node.save_for_backward(input, other)
-        attach(res, node, (input, other))
-    if out is not None:
-        from .conversion import copy_into_out
-        return copy_into_out(out, res)
-    return res
+    raise RuntimeError(f"The size of tensor a must match the size of tensor b at a "
+                       f"non-singleton (batch) dimension: shapes {list(x.shape)} and "
+                       f"{list(y.shape)}")
 
 
 def mm(input, mat2, *, out=None):
@@ -130,6 +149,9 @@ def mv(input, vec, *, out=None):
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, "
                            f"{vec.ndim}")
+    if input.shape[1] != vec.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat "
+                           f"({input.shape[0]}x{input.shape[1]}), vec ({vec.shape[0]})")
     return matmul(input, vec, out=out)
 
 
@@ -245,3 +267,392 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
     return beta * input + alpha * outer(vec1, vec2)
+
+
+# ---------------------------------------------------------------- more products
+def inner(input, other, *, out=None):
+    """Sum product over the last dims (``a @ b`` for vectors; 0-d inputs multiply)."""
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
+                           f"got shapes {list(input.shape)} and {list(other.shape)}")
+    return tensordot(input, other, ([-1], [-1]))
+
+
+def vecdot(x, y, *, dim=-1):
+    """Dot product of vectors along ``dim`` (with broadcasting)."""
+    return (x * y).sum(dim)
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Contract ``dims`` dimensions of ``a`` with those of ``b`` (one GEMM)."""
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > a.ndim or dims > b.ndim:
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        da = list(range(a.ndim - dims, a.ndim))
+        db = list(range(dims))
+    else:
+        da, db = dims
+        da = [da] if isinstance(da, int) else list(da)
+        db = [db] if isinstance(db, int) else list(db)
+        if len(da) != len(db):
+            raise RuntimeError(f"both dimension lists should have same length")
+    from ._util import wrap_dim
+    da = [wrap_dim(d, a.ndim) for d in da]
+    db = [wrap_dim(d, b.ndim) for d in db]
+    for x, y in zip(da, db):
+        if a.shape[x] != b.shape[y]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{a.shape[x]} in dim {x} and second has size {b.shape[y]} in "
+                               f"dim {y}")
+    fa = [i for i in range(a.ndim) if i not in da]
+    fb = [i for i in range(b.ndim) if i not in db]
+    K = int(np.prod([a.shape[i] for i in da])) if da else 1
+    sa = tuple(a.shape[i] for i in fa)
+    sb = tuple(b.shape[i] for i in fb)
+    pa = fa + da
+    pb = db + fb
+    at = a.permute(pa) if pa != list(range(a.ndim)) else a
+    bt = b.permute(pb) if pb != list(range(b.ndim)) else b
+    res = matmul(at.reshape(int(np.prod(sa)) if sa else 1, K),
+                 bt.reshape(K, int(np.prod(sb)) if sb else 1)).reshape(sa + sb)
+    if out is not None:
+        from .conversion import copy_into_out
+        return copy_into_out(out, res)
+    return res
+
+
+def kron(input, other, *, out=None):
+    """Kronecker product."""
+    nd = max(input.ndim, other.ndim)
+    sa = (1,) * (nd - input.ndim) + tuple(input.shape)
+    sb = (1,) * (nd - other.ndim) + tuple(other.shape)
+    ia, ib = [], []
+    for x, y in zip(sa, sb):
+        ia += [x, 1]
+        ib += [1, y]
+    res = (input.reshape(ia) * other.reshape(ib)).reshape(tuple(x * y for x, y in zip(sa, sb)))
+    if out is not None:
+        from .conversion import copy_into_out
+        return copy_into_out(out, res)
+    return res
+
+
+def multi_dot(tensors, *, out=None):
+    """Product of a chain of matrices (first/last may be vectors)."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    res = tensors[0]
+    for t in tensors[1:]:
+        res = matmul(res, t)
+    return res
+
+
+def chain_matmul(*matrices, out=None):
+    return multi_dot(matrices)
+
+
+# ---------------------------------------------------------------- trace / diag
+def trace(input):
+    """Sum of the main diagonal of a 2-D tensor."""
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    return input.diagonal().sum()
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """A tensor whose (dim1, dim2) diagonals (at ``offset``) are filled by input's last dim."""
+    from ._util import wrap_dim
+    from .shape import diag_embed_into
+    nd = input.ndim + 1
+    d1 = wrap_dim(dim1, nd)
+    d2 = wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n = (input.shape[-1] if input.ndim else 1) + abs(offset)
+    rest = list(input.shape[:-1])
+    shape = []
+    for i in range(nd):
+        shape.append(n if i in (d1, d2) else rest.pop(0))
+    src = input if input.ndim else input.reshape(1)
+    return diag_embed_into(src, tuple(shape), offset, d1, d2)
+
+
+def diag(input, diagonal=0, *, out=None):
+    """1-D input: a square matrix with it on a diagonal; 2-D input: a diagonal (a copy)."""
+    if input.ndim == 1:
+        return diag_embed(input, diagonal, 0, 1)
+    if input.ndim == 2:
+        return input.diagonal(diagonal).clone()
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+
+
+def diagflat(input, offset=0):
+    return diag_embed(input.reshape(-1), offset, 0, 1)
+
+
+# ---------------------------------------------------------------- cross product
+def linalg_cross(input, other, *, dim=-1, out=None):
+    """Cross product of 3-vectors along ``dim`` (inputs broadcast)."""
+    from ._util import wrap_dim
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions.")
+    d = wrap_dim(dim, input.ndim)
+    if input.shape[d] != 3 or other.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[d]} and {other.shape[d]}")
+    from .indexing import index_select
+    i1 = Tensor._wrap(np.array([1, 2, 0], np.int64))
+    i2 = Tensor._wrap(np.array([2, 0, 1], np.int64))
+    a1, a2 = index_select(input, d, i1), index_select(input, d, i2)
+    b1, b2 = index_select(other, d, i1), index_select(other, d, i2)
+    res = a1 * b2 - a2 * b1
+    if out is not None:
+        from .conversion import copy_into_out
+        return copy_into_out(out, res)
+    return res
+
+
+def cross(input, other, dim=None, *, out=None):
+    """``torch.cross``: without ``dim``, the first dimension of size 3 (deprecated default)."""
+    if dim is None:
+        import warnings
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease "
+                      "either pass the dim explicitly or simply use torch.linalg.cross.",
+                      UserWarning, stacklevel=2)
+        shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
+        dim = next((i for i, s in enumerate(shape) if s == 3), None)
+        if dim is None:
+            raise RuntimeError(f"no dimension of size 3 in input")
+    return linalg_cross(input, other, dim=dim, out=out)
+
+
+# ---------------------------------------------------------------- norms
+class LinalgVectorNormBackward0(Node):
+    __slots__ = ("_ord", "_dims", "_keep")
+
+    def backward(self, g):
+        from .elementwise import where
+        (x,) = self.saved_tensors
+        out = self.saved_output()
+        p = self._ord
+        dims = self._dims
+        if not self._keep:
+            for d in dims:
+                g = g.unsqueeze(d)
+                out = out.unsqueeze(d)
+        if p == 0:
+            return x * 0
+        if p == 1:
+            return x.sgn() * g
+        if p == 2:
+            return x * _safe_div(g, out)
+        if p in (float("inf"), float("-inf")):
+            mask = (x.abs() == out).to(g.dtype)
+            return x.sgn() * mask * (g / mask.sum(dims, keepdim=True))
+        ax = x.abs()
+        if p < 1:
+            scaled = where(x == 0, 0.0, x.sgn() * ax.pow(p - 1))
+        else:
+            scaled = x.sgn() * ax.pow(p - 1)
+        return scaled * _safe_div(g, out.pow(p - 1))
+
+
+def _safe_div(g, d):
+    """g / d where d != 0, else 0 (PyTorch's convention for norms at zero)."""
+    from .elementwise import where
+    zero = d == 0
+    return where(zero, 0.0, g / where(zero, 1.0, d))
+
+
+def _norm_dims(dim, ndim):
+    from ._util import wrap_dims
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, int):
+        dim = (dim,)
+    return wrap_dims(tuple(dim), ndim) if ndim else ()
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """The ``ord``-norm of the vectors along ``dim`` (all elements when dim is None)."""
+    from .decomposition import _dtype_word
+    if not isinstance(x, Tensor):
+        raise TypeError(f"linalg.vector_norm(): argument 'x' must be Tensor, not "
+                        f"{type(x).__name__}")
+    k = x._data.dtype
+    if k.kind not in "fc" and k.name != "bfloat16":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_dtype_word(k)}")
+    if dtype is not None:
+        x = x.to(dtype)
+    d = x._data
+    dims = _norm_dims(dim, d.ndim)
+    p = float(ord)
+    if d.size == 0 and p < 0 or (p == float("inf") and any(d.shape[i] == 0 for i in dims)):
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor "
+                           "because the operation does not have an identity")
+    a = np.abs(d)
+    if p == 2:
+        r = np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
+    elif p == 1:
+        r = np.sum(a, axis=dims, keepdims=keepdim)
+    elif p == float("inf"):
+        r = np.max(a, axis=dims, keepdims=keepdim)
+    elif p == float("-inf"):
+        r = np.min(a, axis=dims, keepdims=keepdim)
+    elif p == 0:
+        r = np.sum(a != 0, axis=dims, keepdims=keepdim).astype(a.dtype)
+    else:
+        with np.errstate(divide="ignore"):
+            r = np.sum(a ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
+    res = wrap(arr(np.asarray(r, dtype=a.dtype)))
+    if state.enabled and x._requires_grad:
+        node = LinalgVectorNormBackward0()
+        node._ord = p
+        node._dims = dims
+        node._keep = keepdim
+        node.save_for_backward(x)
+        attach(res, node, (x,))
+        node.save_output(res)
+    if out is not None:
+        from .conversion import copy_into_out
+        return copy_into_out(out, res)
+    return res
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    """Frobenius, nuclear, 1, -1, 2, -2, inf or -inf norm of matrices over ``dim``."""
+    from ._util import wrap_dim
+    from .decomposition import check_float, svdvals
+    check_float(A, "linalg.matrix_norm")
+    if A.ndim < 2:
+        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 "
+                           f"dimensions.")
+    if dtype is not None:
+        A = A.to(dtype)
+    dim = tuple(dim)
+    if len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {dim}")
+    d0, d1 = wrap_dim(dim[0], A.ndim), wrap_dim(dim[1], A.ndim)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, "
+                           f"{dim[1]})")
+    inf = float("inf")
+    if ord == "fro":
+        res = vector_norm(A, 2, (d0, d1), keepdim)
+    elif ord in ("nuc", 2, -2):
+        B = A.movedim((d0, d1), (-2, -1))
+        s = svdvals(B)
+        if ord == "nuc":
+            res = s.sum(-1)
+        else:
+            res = s.amax(-1) if ord == 2 else s.amin(-1)
+        if keepdim:
+            for d in sorted((d0, d1)):
+                res = res.unsqueeze(d)
+    elif ord in (1, -1, inf, -inf):
+        red, other = (d0, d1) if ord in (1, -1) else (d1, d0)
+        s = A.abs().sum(red, keepdim=True)
+        res = s.amax(other, keepdim=True) if ord > 0 else s.amin(other, keepdim=True)
+        if not keepdim:
+            res = res.squeeze((d0, d1))
+    else:
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    if out is not None:
+        from .conversion import copy_into_out
+        return copy_into_out(out, res)
+    return res
+
+
+def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    """``torch.linalg.norm``: vector or matrix norm depending on ``ord`` and ``dim``."""
+    if isinstance(dim, int):
+        dim = (dim,)
+    if dim is not None and len(dim) == 2 or (dim is None and ord is not None and A.ndim == 2):
+        return matrix_norm(A, "fro" if ord is None else ord, dim if dim is not None else (-2, -1),
+                           keepdim, dtype=dtype, out=out)
+    if dim is None and ord is not None and A.ndim != 1:
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be "
+                           f"1D or 2D. Got {A.ndim}D.")
+    if isinstance(ord, str):
+        raise RuntimeError(f"linalg.vector_norm: ord must be a number, got {ord}")
+    return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype, out=out)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """``torch.norm`` (deprecated API): 'fro', 'nuc' or a number ``p``."""
+    if isinstance(dim, int):
+        dim = (dim,)
+    if p == "nuc":
+        return matrix_norm(input, "nuc", dim if dim is not None else (-2, -1), keepdim,
+                           dtype=dtype, out=out)
+    if p == "fro" or p is None:
+        if dim is not None and len(dim) > 2:
+            raise RuntimeError(f"Expected at most 2 dimensions, but got {len(dim)} dimensions")
+        return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
+    if isinstance(p, str):
+        raise RuntimeError(f"norm(): unsupported p value {p}")
+    return vector_norm(input, p, dim, keepdim, dtype=dtype, out=out)
+
+
+# ---------------------------------------------------------------- pairwise distances
+class CdistBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        from .elementwise import where
+        x1, x2 = self.saved_tensors
+        dist = self.saved_output()
+        w = _safe_div(g, dist)  # (.., P, R); a zero distance gives a zero gradient
+        g1 = g2 = None
+        if self._next[0] is not None:
+            g1 = x1 * w.sum(-1, keepdim=True) - w @ x2
+            g1 = sum_to(g1, x1._data.shape)
+        if self._next[1] is not None:
+            g2 = x2 * w.sum(-2).unsqueeze(-1) - w.mT @ x1
+            g2 = sum_to(g2, x2._data.shape)
+        return g1, g2
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """Pairwise ``p``-norm distances between the rows of x1 (.., P, M) and x2 (.., R, M)."""
+    if x1.ndim < 2 or x2.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D" if
+                           x1.ndim < 2 else
+                           f"cdist only supports at least 2D tensors, X2 got: {x2.ndim}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    if x1._data.dtype.kind != "f":
+        raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: "
+                           f"{x1.dtype.name.capitalize()}")
+    if p < 0:
+        raise RuntimeError(f"cdist only supports non-negative p values")
+    if p != 2:
+        diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+        return vector_norm(diff, p, -1)
+    a, b = x1._data, x2._data
+    if compute_mode == "use_mm_for_euclid_dist" or (
+            compute_mode == "use_mm_for_euclid_dist_if_necessary" and
+            (a.shape[-2] > 25 or b.shape[-2] > 25)):
+        # |x - y|^2 = |x|^2 + |y|^2 - 2 x.y : one GEMM instead of a (P, R, M) difference.
+        sq = (a * a).sum(-1)[..., :, None] + (b * b).sum(-1)[..., None, :] - 2 * (
+            a @ np.swapaxes(b, -1, -2))
+        np.maximum(sq, 0, out=sq)
+    else:  # small inputs: the exact difference form, as PyTorch does
+        diff = a[..., :, None, :] - b[..., None, :, :]
+        sq = np.asarray((diff * diff).sum(-1))
+    res = wrap(np.sqrt(sq))
+    if state.enabled and (x1._requires_grad or x2._requires_grad):
+        node = CdistBackward0()
+        node.save_for_backward(x1, x2)
+        attach(res, node, (x1, x2))
+        node.save_output(res)
+    return res

@@ -579,11 +579,21 @@ def diag_embed_into(g, shape, offset, d1, d2):
 
 
 def _writable(view):
-    # ndarray.diagonal returns a read-only view; write through an equivalent strided view.
-    if view.flags.writeable:
+    # ndarray.diagonal returns a read-only view; rebuild the same strided view over the
+    # (writable) memory owner so that writes through the diagonal reach the base.
+    if view.flags.writeable or type(view) is not np.ndarray:
         return view
-    return np.lib.stride_tricks.as_strided(view, view.shape, view.strides, writeable=True) \
-        if type(view) is np.ndarray else view
+    owner = view
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    if not owner.flags.writeable:
+        return view
+    off = view.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    try:
+        return np.ndarray(view.shape, view.dtype, buffer=owner, offset=off,
+                          strides=view.strides)
+    except (TypeError, ValueError, BufferError):
+        return view
 
 
 # ---------------------------------------------------------------- concatenation & copies
@@ -595,8 +605,8 @@ class CatBackward0(Node):
         start = 0
         pre = (slice(None),) * self._dim
         for s, npd in zip(self._sizes, self._dtypes):
-            if s is None:
-                out.append(None)
+            if s is None:  # a skipped 1-d empty input: its gradient is empty too
+                out.append(wrap(g.xp.zeros((0,), npd)))
                 continue
             piece = region(g, pre + (slice(start, start + s),))
             out.append(cast_to(piece, npd))
@@ -611,8 +621,9 @@ def cat(tensors, dim=0, *, out=None):
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
     for t in tensors:
         if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {tensors.index(t)} in argument 0, but "
-                            f"got {type(t).__name__}")
+            raise TypeError(f"expected Tensor as element "
+                            f"{next(j for j, u in enumerate(tensors) if u is t)} in argument 0, "
+                            f"but got {type(t).__name__}")
     keep = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)]
     ref = keep[0] if keep else tensors[0]
     nd = ref._data.ndim
@@ -629,7 +640,7 @@ def cat(tensors, dim=0, *, out=None):
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {ax}. Expected size "
                     f"{ref._data.shape[a]} but got size {t._data.shape[a]} for tensor number "
-                    f"{tensors.index(t)} in the list.")
+                    f"{next(j for j, u in enumerate(tensors) if u is t)} in the list.")
     xp = ref.xp
     npd = rt.numpy_dtype
     if not keep:
@@ -639,8 +650,8 @@ def cat(tensors, dim=0, *, out=None):
     if grad_needed(*tensors):
         node = CatBackward0()
         node._dim = ax
-        node._sizes = tuple(t._data.shape[ax] if t in keep else None for t in tensors) \
-            if len(keep) != len(tensors) else tuple(t._data.shape[ax] for t in tensors)
+        kept = {id(t) for t in keep}  # identity: `in` would call Tensor.__eq__
+        node._sizes = tuple(t._data.shape[ax] if id(t) in kept else None for t in tensors)
         node._dtypes = tuple(t._data.dtype for t in tensors)
         attach(res, node, tensors)
     if out is not None:
@@ -745,8 +756,10 @@ class FlipBackward0(Node):
         return flip(g, self._dims)
 
 
-def flip(input, dims):
+def flip(input, *dims):
     d = input._data
+    if len(dims) == 1:  # flip(x, [0, 1]) or x.flip(0) / x.flip(0, 1)
+        dims = dims[0]
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     axes = tuple(wrap_dim(a, d.ndim) for a in dims)
     res = wrap(arr(np.flip(d, axes).copy() if type(d) is np.ndarray else
