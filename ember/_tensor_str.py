@@ -40,11 +40,13 @@ class _Formatter:
             self.width = max((len(str(int(v))) for v in values.flat), default=1)
             return
         finite = values[np.isfinite(values)] if values.size else values
-        nonzero = np.abs(finite[finite != 0]) if finite.size else finite
-        if finite.size == 0:
-            self.width = max((len(self._special(v)) for v in values.flat), default=1)
+        nonzero_vals = finite[finite != 0] if finite.size else finite
+        nonzero = np.abs(nonzero_vals)
+        self.prec = prec
+        if nonzero.size == 0:
+            # PyTorch sizes columns by the nonzero finite values only; none: width 1.
             return
-        self.int_mode = bool(np.all(finite == np.ceil(finite)))
+        self.int_mode = bool(np.all(nonzero_vals == np.ceil(nonzero_vals)))
         if self.int_mode:
             if nonzero.size and (nonzero.max() / nonzero.min() > 1000.0 or
                                  nonzero.max() > 1e8):
@@ -55,8 +57,7 @@ class _Formatter:
                 self.sci = True
         if PRINT_OPTS["sci_mode"] is not None:
             self.sci = PRINT_OPTS["sci_mode"]
-        self.prec = prec
-        self.width = max(len(self.fmt(v)) for v in values.flat)
+        self.width = max(len(self.fmt(v)) for v in nonzero_vals.flat)
 
     @staticmethod
     def _special(v):
@@ -82,19 +83,13 @@ class _Formatter:
         return self.fmt(v).rjust(self.width)
 
 
-def _summarize(a, edge):
-    if a.ndim == 0:
-        return a
-    return a
-
-
 def _fmt_array(a, fmt, indent, summarize):
     edge = PRINT_OPTS["edgeitems"]
     if a.ndim == 0:
         return fmt(a.item() if hasattr(a, "item") else a)
     if a.ndim == 1:
         items = [fmt(v) for v in a.tolist()] if not summarize or a.shape[0] <= 2 * edge else \
-            [fmt(v) for v in a[:edge].tolist()] + ["..."] + [fmt(v) for v in a[-edge:].tolist()]
+            [fmt(v) for v in a[:edge].tolist()] + [" ..."] + [fmt(v) for v in a[-edge:].tolist()]
         per_line = max(1, (PRINT_OPTS["linewidth"] - indent) // (fmt.width + 2))
         lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
@@ -127,10 +122,13 @@ def tensor_repr(t, prefix="tensor("):
     summarize = a.size > PRINT_OPTS["threshold"]
     suffixes = []
     indent = len(prefix)
+    d = t.dtype
     if a.size == 0:
         body = "[]"
-        if a.shape != (0,):
+        if a.ndim != 1:
             suffixes.append(f"size={tuple(a.shape)}")
+        if d is not dt.get_default_dtype():  # PyTorch names even int64 / bool when empty
+            suffixes.append(f"dtype={d!r}")
     else:
         if kind == "c":
             body = np.array2string(a, separator=", ", precision=PRINT_OPTS["precision"])
@@ -138,9 +136,8 @@ def tensor_repr(t, prefix="tensor("):
             sample = _sample(a, PRINT_OPTS["edgeitems"]) if summarize else a
             fmt = _Formatter(sample.astype(np.float64) if kind == "f" else sample, kind)
             body = _fmt_array(a, fmt, indent, summarize)
-    d = t.dtype
-    if not (d is dt.get_default_dtype() or d is dt.int64 or d is dt.bool_ or
-            (d is dt.complex64 and dt.get_default_dtype() is dt.float32)):
+    if a.size and not (d is dt.get_default_dtype() or d is dt.int64 or d is dt.bool_ or
+                       (d is dt.complex64 and dt.get_default_dtype() is dt.float32)):
         suffixes.append(f"dtype={d!r}")
     if t.device.type != "cpu":
         suffixes.append(f"device='{t.device}'")

@@ -227,6 +227,18 @@ def scalar_dtype(value):
     raise TypeError(f"unsupported scalar type {type(value).__name__}")
 
 
+_TYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+               "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+               "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64", "bool": "Bool",
+               "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def type_word(d):
+    """PyTorch's C++ scalar-type name ('Float', 'Long' ...) used in kernel error messages."""
+    name = d.name if type(d) is dtype else from_numpy_dtype(np.dtype(d)).name
+    return _TYPE_WORDS[name]
+
+
 def is_floating_point(t):
     return t.dtype.category == FLOAT
 
@@ -253,7 +265,7 @@ class finfo:
         self.min = float(info.min)
         self.tiny = float(info.tiny)
         self.smallest_normal = self.tiny
-        self.resolution = float(info.resolution)
+        self.resolution = 10.0 ** -int(info.precision)  # PyTorch's value, exact in decimal
 
     def __repr__(self):
         return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
@@ -276,4 +288,4 @@ class iinfo:
         self.min = int(info.min) if info else 0
 
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -225,8 +225,7 @@ class Tensor:
                 "var_no_grad = var.detach().")
         if value and self._data.dtype.kind not in "fc" and \
                 self._data.dtype != _dt._np_bfloat16:
-            raise RuntimeError("only Tensors of floating point and complex dtype can require "
-                               "gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad=True):
@@ -235,6 +234,9 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        if self._base is not None:  # a view whose base changed in place gets a fresh node
+            from .autograd.graph import refresh_view
+            refresh_view(self)
         return self._grad_fn
 
     @property
@@ -498,8 +500,8 @@ class Tensor:
             return _legacy_type_name(self)
         if isinstance(dtype, str) and dtype.endswith("Tensor"):
             dtype = _LEGACY_TYPES[dtype.split(".")[-1]]
-        elif isinstance(dtype, type) and issubclass(dtype, Tensor):
-            dtype = getattr(dtype, "_legacy_dtype")
+        elif isinstance(dtype, type) and hasattr(dtype, "_legacy_dtype"):  # ember.IntTensor
+            dtype = dtype._legacy_dtype
         return self.to(dtype)
 
     def type_as(self, other):

@@ -84,7 +84,17 @@ def _digamma_np(x):
 
 erf = _pick("erf", _fallback("erf"))
 erfc = _pick("erfc", _fallback("erfc"))
-lgamma = _pick("gammaln", _fallback("lgamma"))
+_gammaln = _pick("gammaln", _fallback("lgamma"))
+
+
+def lgamma(x):
+    r = _gammaln(x)
+    # SciPy's gammaln(-inf) is -inf; PyTorch (and C's lgamma) give +inf.
+    if r.ndim and x.dtype.kind == "f":
+        r[x == -np.inf] = np.inf
+    elif not r.ndim and x == -np.inf:
+        r = np.asarray(np.inf, r.dtype)
+    return r
 erfinv = _pick("erfinv", lambda x: _erfinv_np(x.astype(np.float64)).astype(x.dtype))
 digamma = _pick("digamma", lambda x: _digamma_np(x).astype(x.dtype))
 i0 = _pick("i0", lambda x: np.i0(x).astype(x.dtype))

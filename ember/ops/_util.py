@@ -6,7 +6,7 @@ import numpy as np
 from .. import dtypes as dt
 from ..autograd.engine import record_trace
 from ..autograd.grad_mode import state
-from ..autograd.graph import Node, edge_of
+from ..autograd.graph import Node, edge_of, refresh_view
 from ..tensor import Tensor
 
 wrap = Tensor._wrap
@@ -39,7 +39,22 @@ def grad_needed(*tensors):
 
 def attach(out, node, inputs):
     """Record ``node`` as the producer of ``out``, with one edge per entry of ``inputs``."""
-    node._next = tuple(edge_of(t) if t is not None else None for t in inputs)
+    # edge_of inlined: this runs once per recorded op.
+    nxt = []
+    for t in inputs:
+        if t is None:
+            nxt.append(None)
+            continue
+        if t._base is not None:
+            refresh_view(t)
+        fn = t._grad_fn
+        if fn is not None:
+            nxt.append((fn, t._out_nr))
+        elif t._requires_grad:
+            nxt.append((t._grad_accumulator(), 0))
+        else:
+            nxt.append(None)
+    node._next = tuple(nxt)
     out._requires_grad = True
     out._grad_fn = node
     if state.anomaly:
@@ -104,8 +119,8 @@ def binary_arrays(a, b, float_result=False):
         return ad, b, None
     if type(b) is int:
         kind = ad.dtype.kind
-        if kind == "b":
-            ad = ad.astype(np.int64)
+        if kind == "b":  # bool tensor with an int: int64, or the default float for true division
+            ad = ad.astype(dt.get_default_dtype().numpy_dtype if float_result else np.int64)
         elif float_result and kind in "iu":
             ad = ad.astype(dt.get_default_dtype().numpy_dtype)
         elif kind in "iu":
@@ -192,6 +207,7 @@ def make_view(src, data, fn):
     """
     out = wrap(data)
     out._vc = src._vc
+    out._view_ver = src._vc[0]  # see refresh_view: the base's version this graph belongs to
     root = src._base
     if root is None:
         out._base = src
@@ -219,6 +235,7 @@ class CopySlicesBackward(Node):
 
 
 CopySlicesBackward.__name__ = "CopySlices"
+CopySlicesBackward._cpp_name = "torch::autograd::CopySlices"
 
 
 # ---------------------------------------------------------------- in-place
@@ -255,6 +272,11 @@ def commit_inplace(t, result):
     t._vc[0] += 1
     node = result._grad_fn
     if node is not None:
+        out = node._out
+        if out is not None and out[0] is rd:
+            # The node saved its output: that output now lives in t, so later in-place
+            # writes to t must be caught at backward (as PyTorch does).
+            node._out = (td, t._vc, t._vc[0], True, result._out_nr)
         base = t._base
         if base is not None:
             _rebase_view(t, base, result)
@@ -280,10 +302,13 @@ def _rebase_view(view, base, result):
     view._grad_fn = fresh._grad_fn
     view._out_nr = fresh._out_nr
     view._requires_grad = True
+    view._view_ver = view._vc[0]
 
 
 def snapshot(t):
     """A stand-in for t's current value in the graph, safe from t's coming in-place write."""
+    if t._base is not None:
+        refresh_view(t)
     s = wrap(t._data.copy())
     s._requires_grad = t._requires_grad
     s._grad_fn = t._grad_fn

@@ -2,6 +2,7 @@
 
 Forward computes on arrays; backward is written with Tensor ops so it is differentiable.
 """
+import builtins
 import math
 
 import numpy as np
@@ -12,7 +13,7 @@ from ..autograd.graph import Node
 from ..backends import special
 from ..tensor import Tensor
 from ._util import (arr, attach, binary_arrays, cast_to, check_inplace, commit_inplace,
-                    grad_needed, inplace, snapshot, sum_to, to_tensor, wrap)
+                    grad_needed, inplace, promote_tensors, snapshot, sum_to, to_tensor, wrap)
 
 _ndarray = np.ndarray
 
@@ -44,11 +45,22 @@ class _BinaryBackward(Node):
         return g if g._data.dtype == self._db else cast_to(g, self._db)
 
 
-def _binary_op(a, b, compute, node_cls, float_result=False, save=False, alpha=1, name=None):
+def _binary_op(a, b, compute, node_cls, float_result=False, save=False, alpha=1, kinds=None,
+               kname=None):
     if not isinstance(a, Tensor):
         a = to_tensor(a, b if isinstance(b, Tensor) else None)
     x, y, bt = binary_arrays(a, b, float_result)
-    out = wrap(arr(compute(x, y)))
+    if kinds is not None and x.dtype.kind not in kinds:
+        raise _not_implemented(kname, x.dtype)
+    try:
+        res = compute(x, y)
+    except ValueError:
+        raise _broadcast_error(x, y) from None
+    if type(res) is not _ndarray:
+        res = arr(res)
+    if res.dtype != x.dtype:  # bfloat16 with a Python scalar, bool ** number: keep the dtype
+        res = res.astype(x.dtype)
+    out = wrap(res)
     if state.enabled and (a._requires_grad or (bt is not None and bt._requires_grad)):
         node = node_cls()
         node._setup(a, bt, None if bt is not None else y, alpha)
@@ -56,6 +68,54 @@ def _binary_op(a, b, compute, node_cls, float_result=False, save=False, alpha=1,
             node.save_for_backward(a, bt)
         attach(out, node, (a, bt))
     return out
+
+
+def _not_implemented(kname, npdtype):
+    return NotImplementedError(f'"{kname}" not implemented for \'{dt.type_word(npdtype)}\'')
+
+
+def _broadcast_error(x, y):
+    """PyTorch's message for shapes that do not broadcast (NumPy raises ValueError)."""
+    sa = np.shape(x)
+    sb = np.shape(y)
+    n = builtins.max(len(sa), len(sb))
+    pa = (1,) * (n - len(sa)) + tuple(sa)
+    pb = (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return RuntimeError(f"The size of tensor a ({pa[i]}) must match the size of tensor b "
+                                f"({pb[i]}) at non-singleton dimension {i}")
+    return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
+
+
+def _broadcast_error_many(*arrays):
+    """The error for the first operand that does not broadcast with those before it."""
+    shape = np.shape(arrays[0])
+    for a in arrays[1:]:
+        try:
+            shape = np.broadcast_shapes(shape, np.shape(a))
+        except ValueError:
+            return _broadcast_error(np.empty(shape, np.bool_), a)
+    return RuntimeError("shapes cannot be broadcast together")
+
+
+class _NotImplementedBackward(_BinaryBackward):
+    """PyTorch has no derivative for these ops (floor_divide, number % tensor)."""
+
+    __slots__ = ()
+    _what = ""
+
+    def backward(self, g):
+        raise RuntimeError(f"derivative for aten::{self._what} is not implemented")
+
+
+def _no_derivative(what):
+    cls = type("NotImplemented", (_NotImplementedBackward,), {"__slots__": (), "_what": what})
+    return cls
+
+
+_FloorDivideNoGrad = _no_derivative("floor_divide")
+_RemainderNoGrad = _no_derivative("remainder")
 
 
 class AddBackward0(_BinaryBackward):
@@ -123,8 +183,13 @@ class _ZeroGradBackward(_BinaryBackward):
         return ga, gb
 
 
-class DivBackward1(_ZeroGradBackward):
+class DivBackward2(_ZeroGradBackward):
+    """div with rounding_mode: piecewise constant."""
+
     __slots__ = ()
+
+
+DivBackward1 = DivBackward2  # older name, kept for importers
 
 
 def _combine_alpha(y, alpha):
@@ -150,19 +215,27 @@ def sub(input, other, *, alpha=1, out=None):
 
 
 def _check_bool_sub(a, b):
-    if isinstance(a, Tensor) and a._data.dtype == np.bool_ and \
-            (not isinstance(b, Tensor) or b._data.dtype == np.bool_) and \
-            (isinstance(b, (bool, Tensor))):
+    a_bool = isinstance(a, Tensor) and a._data.dtype.kind == "b"
+    b_bool = isinstance(b, bool) or (isinstance(b, Tensor) and b._data.dtype.kind == "b")
+    if a_bool and b_bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
 
 
 def rsub(input, other, *, alpha=1):
     """``other - alpha * input`` (the reflected ``number - tensor``)."""
     if isinstance(other, Tensor):
         return sub(other, input, alpha=alpha)
+    _check_bool_sub(input, other)
     x, y, _ = binary_arrays(input, other)
-    res = wrap(arr(y - (x if alpha == 1 else x * alpha)))
+    res = arr(y - (x if alpha == 1 else x * alpha))
+    if res.dtype != x.dtype:
+        res = res.astype(x.dtype)
+    res = wrap(res)
     if grad_needed(input):
         node = RsubBackward1()
         node._setup(input, None, y, alpha)
@@ -180,18 +253,29 @@ def div(input, other, *, rounding_mode=None, out=None):
         return _out(_binary_op(input, other, np.true_divide, DivBackward0, float_result=True,
                                save=True), out)
     if rounding_mode == "trunc":
-        def compute(x, y):
-            if x.dtype.kind in "iu" and not isinstance(y, float):
-                q = np.trunc(np.true_divide(x, y))
-                return q.astype(x.dtype)
-            return np.trunc(np.true_divide(x, y)).astype(x.dtype, copy=False)
+        compute = _div_trunc
+        kname = "div_trunc_cpu"
     elif rounding_mode == "floor":
-        def compute(x, y):
-            return np.floor_divide(x, y)
+        compute = np.floor_divide
+        kname = "div_floor_cpu"
     else:
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                            f"but found '{rounding_mode}'")
-    return _out(_binary_op(input, other, _int_div_guard(compute), DivBackward1), out)
+    return _out(_binary_op(input, other, _int_div_guard(compute), DivBackward2, kinds=_NUM,
+                           kname=kname), out)
+
+
+_NUM = "iufcV"   # numeric kinds (V: bfloat16); bool kernels are missing in PyTorch
+_FLOAT = "fcV"
+
+
+def _div_trunc(x, y):
+    if x.dtype.kind in "iu":
+        # C-style integer division: the quotient rounds toward zero.
+        q = np.floor_divide(x, y)
+        fix = (np.remainder(x, y) != 0) & ((x < 0) != (np.asarray(y) < 0))
+        return q + fix.astype(q.dtype)
+    return np.trunc(np.true_divide(x, y))
 
 
 def _int_div_guard(compute):
@@ -207,7 +291,9 @@ true_divide = div
 
 
 def floor_divide(input, other, *, out=None):
-    return div(input, other, rounding_mode="floor", out=out)
+    """``floor(input / other)``; PyTorch defines no derivative for it."""
+    return _out(_binary_op(input, other, _int_div_guard(np.floor_divide), _FloorDivideNoGrad,
+                           kinds=_NUM, kname="div_floor_cpu"), out)
 
 
 class PowBackward0(_BinaryBackward):
@@ -221,6 +307,8 @@ class PowBackward0(_BinaryBackward):
         if e == 0:
             from .creation import zeros_like
             return self._ga(zeros_like(g)), None
+        if e == 2:
+            return self._ga(g * 2 * a), None
         return self._ga(g * e * a.pow(e - 1)), None
 
 
@@ -233,7 +321,8 @@ class PowBackward1(_BinaryBackward):
         a, b = self.saved_tensors
         ga = gb = None
         if self._next[0] is not None:
-            ga = self._ga(g * b * a.pow(b - 1))
+            # b * a**(b-1) is 0 * inf at a == 0, b == 0; PyTorch defines the gradient as 0.
+            ga = self._ga(where(b == 0, 0.0, g * b * a.pow(b - 1)))
         if self._next[1] is not None:
             out = a.pow(b)
             # d/db a**b = a**b log a; PyTorch defines it as 0 where a == 0 and b >= 0.
@@ -250,34 +339,51 @@ class PowBackward2(_BinaryBackward):
     def backward(self, g):
         (b, _x) = self.saved_tensors
         base = self._other
-        if base <= 0:
-            return self._ga(g * 0.0), None
+        if base == 0:
+            return self._ga(where(b >= 0, 0.0, g * float("-inf"))), None
+        if base < 0:
+            return self._ga(g * float("nan")), None
         return self._ga(g * pow(base, b) * math.log(base)), None
 
 
 def pow(input, exponent, *, out=None):
     """``input ** exponent``; either may be a number."""
     if not isinstance(input, Tensor):
+        if not isinstance(exponent, Tensor):
+            raise TypeError(f"pow() received an invalid combination of arguments - got "
+                            f"({type(input).__name__}, {type(exponent).__name__})")
         x, y, _ = binary_arrays(exponent, input)
-        res = wrap(arr(np.power(y, x)))
+        if x.dtype.kind == "b":
+            raise _not_implemented("pow", x.dtype)
+        res = arr(_int_power(y, x) if x.dtype.kind in "iu" else np.power(y, x))
+        if res.dtype != x.dtype:
+            res = res.astype(x.dtype)
+        res = wrap(res)
         if grad_needed(exponent):
             node = PowBackward2()
-            node._setup(exponent, None, input)
+            node._setup(exponent, None, y)
             node.save_for_backward(exponent, None)
             attach(res, node, (exponent, None))
         return _out(res, out)
     if isinstance(exponent, Tensor):
-        return _out(_binary_op(input, exponent, _safe_power, PowBackward1, save=True), out)
-    x, y, _ = binary_arrays(input, exponent)
-    if x.dtype.kind in "iu" and isinstance(y, int) and y < 0:
+        return _out(_binary_op(input, exponent, _int_power, PowBackward1, save=True,
+                               kinds=_NUM, kname="pow"), out)
+    if input._data.dtype.kind in "biu" and isinstance(exponent, (int, np.integer)) and \
+            not isinstance(exponent, bool) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    if y == 2:
+    x, y, _ = binary_arrays(input, exponent)
+    if x.dtype == dt._np_bfloat16:
+        res = np.power(x.astype(np.float32), y).astype(x.dtype)
+    elif y == 2:
         res = x * x
-    elif y == 0.5:
+    elif y == 0.5 and x.dtype.kind == "f":
         res = np.sqrt(x)
     else:
         res = np.power(x, y)
-    res = wrap(arr(res))
+    res = arr(res)
+    if res.dtype != x.dtype:
+        res = res.astype(x.dtype)
+    res = wrap(res)
     if grad_needed(input):
         node = PowBackward0()
         node._setup(input, None, y)
@@ -286,9 +392,13 @@ def pow(input, exponent, *, out=None):
     return _out(res, out)
 
 
-def _safe_power(x, y):
-    if x.dtype.kind in "iu" and np.any(np.asarray(y) < 0):
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
+def _int_power(x, y):
+    xd = np.asarray(x)
+    yd = np.asarray(y)
+    if xd.dtype.kind in "iu" and yd.dtype.kind in "iu" and np.any(yd < 0):
+        # PyTorch: an integer to a negative power is 1 / x**|y| rounded toward zero.
+        return np.trunc(np.power(xd.astype(np.float64), yd)).astype(
+            np.result_type(xd, yd))
     return np.power(x, y)
 
 
@@ -313,13 +423,41 @@ class _PairBackward(_BinaryBackward):
                 self._gb(gb) if gb is not None and b is not None else None)
 
 
-def _pair(name, compute, grads, float_result=False):
+def _pair(name, compute, grads, float_result=False, scalar_ok=False, kinds=None, kname=None,
+          names=None):
+    """A binary op with a ``_PairBackward`` node; ``names``: PyTorch's grad_fn names for
+    (tensor, tensor), (tensor, number), (number, tensor) when they differ."""
     cls = type(name, (_PairBackward,), {"__slots__": (), "grads": staticmethod(grads)})
+    opname = name[:-len("Backward0")].lower()
+    tt = ts = st = cls
+    if names is not None:
+        tt, ts, st = (type(n, (cls,), {"__slots__": ()}) if n not in (name, None) else cls
+                      for n in names)
 
     def op(input, other, *, out=None):
-        return _out(_binary_op(input, other, compute, cls, float_result=float_result,
-                               save=True), out)
+        if not scalar_ok:
+            _require_tensor(opname, input, other)
+        node_cls = (tt if isinstance(input, Tensor) else st) if isinstance(other, Tensor) else ts
+        return _out(_binary_op(input, other, compute, node_cls, float_result=float_result,
+                               save=True, kinds=kinds, kname=kname), out)
+    op.__name__ = opname
     return op, cls
+
+
+def _require_tensor(opname, input, other):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{opname}(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{opname}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+
+
+def _xlogy_np(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = x * np.log(y)
+    # 0 * log(y) is 0 (even for y == 0), but a NaN y stays NaN, as in PyTorch.
+    return np.where((np.asarray(x) == 0) & ~np.isnan(y), 0, r)
 
 
 def _maxmin_grads(pick):
@@ -330,6 +468,11 @@ def _maxmin_grads(pick):
         wa = where(tie, 0.5, where(sel, 1.0, 0.0)).to(g.dtype)
         return g * wa, g * (1 - wa)
     return grads
+
+
+def _zeros(g):
+    from .creation import zeros_like
+    return zeros_like(g)
 
 
 maximum, MaximumBackward0 = _pair("MaximumBackward0", np.maximum,
@@ -346,28 +489,46 @@ atan2, Atan2Backward0 = _pair(
     float_result=True)
 hypot, HypotBackward0 = _pair(
     "HypotBackward0", np.hypot,
-    lambda g, a, b, need: (g * a / hypot(a, b), g * b / hypot(a, b)))
+    lambda g, a, b, need: (g * a / hypot(a, b), g * b / hypot(a, b)), kinds=_FLOAT,
+    kname="hypot_cpu")
 fmod, FmodBackward0 = _pair(
     "FmodBackward0", _int_div_guard(np.fmod),
-    lambda g, a, b, need: (g, g * -div(a, b, rounding_mode="trunc")))
-remainder, RemainderBackward0 = _pair(
+    lambda g, a, b, need: (g, g * -div(a, b, rounding_mode="trunc")), scalar_ok=True,
+    kinds=_NUM, kname="fmod_cpu", names=("FmodBackward1", "FmodBackward0", None))
+_remainder, RemainderBackward0 = _pair(
     "RemainderBackward0", _int_div_guard(np.remainder),
-    lambda g, a, b, need: (g, g * -div(a, b, rounding_mode="floor")))
+    lambda g, a, b, need: (g, g * -div(a, b, rounding_mode="floor")), scalar_ok=True,
+    kinds=_NUM, kname="remainder_cpu",
+    names=("RemainderBackward1", "RemainderBackward0", "RemainderBackward0"))
+
+
+def remainder(input, other, *, out=None):
+    """Python-style modulus: the result has the sign of ``other``."""
+    if not isinstance(input, Tensor):
+        # number % tensor: PyTorch has no derivative for this overload.
+        return _out(_binary_op(input, other, _int_div_guard(np.remainder), _RemainderNoGrad,
+                               kinds=_NUM, kname="remainder_cpu"), out)
+    return _remainder(input, other, out=out)
+
+
 copysign, CopysignBackward0 = _pair(
     "CopysignBackward0", np.copysign,
     lambda g, a, b, need: (g * where(a == 0, 0.0, a.sign() * where(
-        logical_or(b < 0, logical_and(b == 0, b.signbit())), -1.0, 1.0)), None),
-    float_result=True)
+        logical_or(b < 0, logical_and(b == 0, b.signbit())), -1.0, 1.0)), _zeros(g)),
+    float_result=True, scalar_ok=True,
+    names=("CopysignBackward0", "CopysignBackward1", "CopysignBackward0"))
 logaddexp, LogaddexpBackward0 = _pair(
     "LogaddexpBackward0", np.logaddexp,
-    lambda g, a, b, need: (g * (a - logaddexp(a, b)).exp(), g * (b - logaddexp(a, b)).exp()))
+    lambda g, a, b, need: (g * (a - logaddexp(a, b)).exp(), g * (b - logaddexp(a, b)).exp()),
+    kinds=_FLOAT, kname="logaddexp_cpu")
 logaddexp2, Logaddexp2Backward0 = _pair(
     "Logaddexp2Backward0", np.logaddexp2,
-    lambda g, a, b, need: (g * (a - logaddexp2(a, b)).exp2(), g * (b - logaddexp2(a, b)).exp2()))
+    lambda g, a, b, need: (g * (a - logaddexp2(a, b)).exp2(), g * (b - logaddexp2(a, b)).exp2()),
+    kinds=_FLOAT, kname="logaddexp2_cpu")
 xlogy, XlogyBackward0 = _pair(
-    "XlogyBackward0", lambda x, y: np.where(np.asarray(x) == 0, 0, x * np.log(y)).astype(
-        np.result_type(x, y), copy=False),
-    lambda g, a, b, need: (g * where(a == 0, 0.0, b.log()), g * a / b), float_result=True)
+    "XlogyBackward0", lambda x, y: _xlogy_np(x, y),
+    lambda g, a, b, need: (g * where(a == 0, 0.0, b.log()), g * a / b), float_result=True,
+    scalar_ok=True, names=("XlogyBackward0", "XlogyBackward2", "XlogyBackward1"))
 
 
 def _out(res, out):
@@ -390,19 +551,39 @@ def _input(node):
     return node.saved_tensors[0]
 
 
-def _unary(name, compute, grad, saves="input", float_only=True, int_ok=False,
-           inplace_name=None):
-    """Build ``op(input)`` + its backward node from an array function and a grad rule."""
+_BF16 = dt._np_bfloat16
+_F32 = np.dtype(np.float32)
+
+
+def _unary(name, compute, grad, saves="input", float_only=True, bool_error=None,
+           int_error=None):
+    """Build ``op(input)`` + its backward node from an array function and a grad rule.
+
+    float_only: integer/bool inputs compute in the default float dtype (``sin(int)`` is
+    float). bool_error / int_error: (exception class, message) PyTorch raises for those
+    inputs; ``{}`` in the message becomes the dtype's C++ name.
+    """
     cls = type(name, (_UnaryBackward,), {"__slots__": (), "grad": staticmethod(grad)})
 
     def op(input, *, out=None):
         d = input._data
-        if float_only and d.dtype.kind in "biu":
-            d = d.astype(dt.get_default_dtype().numpy_dtype)
-        res = compute(d)
+        kind = d.dtype.kind
+        if kind == "f":
+            res = compute(d)
+        elif d.dtype == _BF16:  # NumPy lacks most bfloat16 kernels: compute in float32
+            res = compute(d.astype(_F32)).astype(_BF16)
+        else:
+            if kind in "biu":
+                err = bool_error if kind == "b" and bool_error is not None else int_error
+                if err is not None:
+                    raise err[0](err[1].format(dt.type_word(d.dtype)))
+                if float_only:
+                    d = d.astype(dt.get_default_dtype().numpy_dtype)
+            res = compute(d)
         if type(res) is not _ndarray:
             res = arr(res)
-        if res.dtype != d.dtype and res.dtype.kind == d.dtype.kind == "f":
+        # keep float16 / float32 (SciPy kernels may widen); abs of complex stays real
+        if res.dtype != d.dtype and not (kind == "c" and res.dtype.kind == "f"):
             res = res.astype(d.dtype)
         t = wrap(res)
         if grad is not None and state.enabled and input._requires_grad:
@@ -417,6 +598,10 @@ def _unary(name, compute, grad, saves="input", float_only=True, int_ok=False,
         return _out(t, out)
     op.__name__ = name
     return op, cls
+
+
+def _kernel_missing(kernel, bool_only=False):
+    return (NotImplementedError, f'"{kernel}" not implemented for \'{{}}\'')
 
 
 def _zero_grad(node, g):
@@ -476,7 +661,7 @@ sigmoid, SigmoidBackward0 = _unary(
 
 
 def _relu_np(x):
-    return np.maximum(x, 0) if x.dtype.kind != "b" else x
+    return np.maximum(x, 0)
 
 
 def _relu_grad(n, g):
@@ -484,27 +669,43 @@ def _relu_grad(n, g):
     return g * (out > 0)
 
 
-relu, ReluBackward0 = _unary("ReluBackward0", _relu_np, _relu_grad, "output", float_only=False)
+def _sign_np(x):
+    if x.dtype.kind == "b":
+        return x.copy()
+    r = np.sign(x)
+    if x.dtype.kind == "f":  # PyTorch: sign(nan) == 0
+        r = arr(r)
+        r[np.isnan(r)] = 0
+    return r
+
+
+def _round_like(npfn):
+    return lambda x: npfn(x) if x.dtype.kind == "f" else x.copy()
+
+
+relu, ReluBackward0 = _unary("ReluBackward0", _relu_np, _relu_grad, "output", float_only=False,
+                             bool_error=(RuntimeError, "Boolean inputs not supported for relu"))
 abs, AbsBackward0 = _unary("AbsBackward0", np.abs, lambda n, g: g * _input(n).sign(),
-                           float_only=False)
-neg, NegBackward0 = _unary("NegBackward0", np.negative, lambda n, g: -g, None,
-                           float_only=False)
-sign, SignBackward0 = _unary("SignBackward0", lambda x: np.sign(x) if x.dtype.kind != "b"
-                             else x.copy(), _zero_grad, None, float_only=False)
-sgn = sign
-floor, FloorBackward0 = _unary("FloorBackward0", lambda x: np.floor(x) if x.dtype.kind == "f"
-                               else x.copy(), _zero_grad, None, float_only=False)
-ceil, CeilBackward0 = _unary("CeilBackward0", lambda x: np.ceil(x) if x.dtype.kind == "f"
-                             else x.copy(), _zero_grad, None, float_only=False)
-trunc, TruncBackward0 = _unary("TruncBackward0", lambda x: np.trunc(x) if x.dtype.kind == "f"
-                               else x.copy(), _zero_grad, None, float_only=False)
+                           float_only=False, bool_error=_kernel_missing("abs_cpu"))
+neg, NegBackward0 = _unary(
+    "NegBackward0", np.negative, lambda n, g: -g, None, float_only=False,
+    bool_error=(RuntimeError, "Negation, the `-` operator, on a bool tensor is not supported. "
+                "If you are trying to invert a mask, use the `~` or `logical_not()` operator "
+                "instead."))
+sign, SignBackward0 = _unary("SignBackward0", _sign_np, _zero_grad, None, float_only=False)
+sgn, SgnBackward0 = _unary("SgnBackward0", _sign_np, _zero_grad, None, float_only=False)
+floor, FloorBackward0 = _unary("FloorBackward0", _round_like(np.floor), _zero_grad, None,
+                               float_only=False, bool_error=_kernel_missing("floor_vml_cpu"))
+ceil, CeilBackward0 = _unary("CeilBackward0", _round_like(np.ceil), _zero_grad, None,
+                             float_only=False, bool_error=_kernel_missing("ceil_vml_cpu"))
+trunc, TruncBackward0 = _unary("TruncBackward0", _round_like(np.trunc), _zero_grad, None,
+                               float_only=False, bool_error=_kernel_missing("trunc_vml_cpu"))
 fix = trunc
-frac, FracBackward0 = _unary("FracBackward0", lambda x: x - np.trunc(x), lambda n, g: g, None)
+frac, FracBackward0 = _unary("FracBackward0", lambda x: x - np.trunc(x), lambda n, g: g, None,
+                             int_error=_kernel_missing("frac_cpu"))
 reciprocal, ReciprocalBackward0 = _unary(
     "ReciprocalBackward0", lambda x: 1 / x,
     lambda n, g: g * -n.saved_output().square(), "output")
-square_, _SquareNode = _unary("PowBackward0", np.square, lambda n, g: g * 2 * _input(n),
-                              float_only=False)
 erf, ErfBackward0 = _unary("ErfBackward0", special.erf,
                            lambda n, g: g * _TWO_OVER_SQRTPI * (-_input(n).square()).exp())
 erfc, ErfcBackward0 = _unary("ErfcBackward0", special.erfc,
@@ -543,24 +744,17 @@ class PolygammaBackward0(Node):
 
 
 def polygamma(n, input, *, out=None):
+    """The n-th derivative of the digamma function."""
     d = input._data
     if d.dtype.kind in "biu":
         d = d.astype(dt.get_default_dtype().numpy_dtype)
-    res = wrap(arr(special.polygamma(n, d)).astype(d.dtype, copy=False))
+    src = d.astype(_F32) if d.dtype == _BF16 else d
+    res = wrap(arr(special.polygamma(n, src)).astype(d.dtype, copy=False))
     if grad_needed(input):
         node = PolygammaBackward0()
         node._n = n
         node.save_for_backward(input)
         attach(res, node, (input,))
-    return _out(res, out)
-
-
-def round(input, *, decimals=0, out=None):
-    d = input._data
-    res = np.round(d, decimals) if d.dtype.kind == "f" else d.copy()
-    res = wrap(arr(res))
-    if grad_needed(input):
-        attach(res, RoundBackward0(), (input,))
     return _out(res, out)
 
 
@@ -572,8 +766,68 @@ class RoundBackward0(Node):
         return zeros_like(g)
 
 
+class RoundBackward1(RoundBackward0):
+    __slots__ = ()
+
+
+def round(input, *, decimals=0, out=None):
+    """Round half to even (as PyTorch); ``decimals`` rounds to that many decimal places."""
+    d = input._data
+    kind = d.dtype.kind
+    if kind == "b":
+        raise NotImplementedError("\"round_vml_cpu\" not implemented for 'Bool'")
+    if kind == "f":
+        res = np.round(d, decimals)
+    elif d.dtype == _BF16:
+        res = np.round(d.astype(_F32), decimals).astype(_BF16)
+    else:
+        if decimals != 0:
+            raise NotImplementedError(f"\"round_cpu\" not implemented for "
+                                      f"'{dt.type_word(d.dtype)}'")
+        res = d.copy()
+    res = wrap(arr(res))
+    if grad_needed(input):
+        attach(res, RoundBackward0() if decimals == 0 else RoundBackward1(), (input,))
+    return _out(res, out)
+
+
 def positive(input):
+    """Returns ``input`` itself (the ``+t`` operator)."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
+
+
+class LogitBackward0(Node):
+    __slots__ = ("_eps",)
+
+    def backward(self, g):
+        (x,) = self.saved_tensors
+        grad = g / (x * (1 - x))
+        eps = self._eps
+        if eps is None:
+            return grad
+        # Inside the clamp region the output is constant: zero gradient, as PyTorch.
+        return where(logical_or(x < eps, x > 1 - eps), 0.0, grad)
+
+
+def logit(input, eps=None, *, out=None):
+    """``log(p / (1 - p))``; with ``eps`` the input is first clamped to [eps, 1 - eps]."""
+    d = input._data
+    if d.dtype.kind in "biu":
+        d = d.astype(dt.get_default_dtype().numpy_dtype)
+    src = d.astype(_F32) if d.dtype == _BF16 else d
+    if eps is not None:
+        src = np.clip(src, eps, 1 - eps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = arr(np.log(src / (1 - src)))
+    res = wrap(res.astype(d.dtype, copy=False))
+    if grad_needed(input):
+        node = LogitBackward0()
+        node._eps = eps
+        node.save_for_backward(input)
+        attach(res, node, (input,))
+    return _out(res, out)
 
 
 # ================================================================ clamp / where / lerp / misc
@@ -605,13 +859,13 @@ class ClampBackward0(Node):
         if hi is not None:
             m = x <= hi
             keep = m if keep is None else logical_and(keep, m)
-        gx = sum_to(g * keep, x._data.shape)
+        gx = sum_to(g * keep, x._data.shape) if self._next[0] is not None else None
         if lo is not None and self._next[1] is not None:
-            glo = sum_to(g * logical_and(x < lo, True if hi is None else lo <= hi),
-                         lo._data.shape)
+            m = x < lo if hi is None else logical_and(x < lo, lo <= hi)
+            glo = cast_to(sum_to(g * m, lo._data.shape), lo._data.dtype)
         if hi is not None and self._next[2] is not None:
-            ghi = sum_to(g * (x > hi) if lo is None else g * logical_or(x > hi, lo > hi),
-                         hi._data.shape)
+            m = x > hi if lo is None else logical_or(x > hi, lo > hi)
+            ghi = cast_to(sum_to(g * m, hi._data.shape), hi._data.dtype)
         return gx, glo, ghi
 
 
@@ -714,7 +968,14 @@ def where(condition, input=None, other=None, *, out=None):
         rt = dt.result_type_of(((dt.scalar_dtype(input), 2), (dt.scalar_dtype(other), 2)))
         x = np.asarray(input, dtype=rt.numpy_dtype)
         y = np.asarray(other, dtype=rt.numpy_dtype)
-    res = wrap(arr(np.where(cd, x, y)))
+    try:
+        res = arr(np.where(cd, x, y))
+    except ValueError:
+        raise _broadcast_error_many(cd, x, y) from None
+    want = x.dtype if isinstance(x, _ndarray) else (y.dtype if isinstance(y, _ndarray) else None)
+    if want is not None and res.dtype != want:  # bfloat16 with a Python scalar
+        res = res.astype(want)
+    res = wrap(res)
     ta = input if a_t else None
     tb = other if b_t else None
     if grad_needed(ta, tb):
@@ -728,19 +989,134 @@ def where(condition, input=None, other=None, *, out=None):
     return _out(res, out)
 
 
+class _TernaryBackward(Node):
+    """lerp / addcmul / addcdiv: three broadcast inputs, gradients summed back to each."""
+
+    __slots__ = ("_shapes", "_dtypes", "_value")
+
+    def _fit(self, i, g):
+        if g is None or self._next[i] is None:
+            return None
+        return cast_to(sum_to(g, self._shapes[i]), self._dtypes[i])
+
+
+class LerpBackward0(_TernaryBackward):
+    """lerp with a number weight."""
+
+    __slots__ = ()
+
+    def backward(self, g):
+        w = self._value
+        return self._fit(0, g * (1 - w)), self._fit(1, g * w), None
+
+
+class LerpBackward1(_TernaryBackward):
+    __slots__ = ()
+
+    def backward(self, g):
+        a, b, w = self.saved_tensors
+        return (self._fit(0, g * (1 - w)), self._fit(1, g * w),
+                self._fit(2, g * (b - a)) if self._next[2] is not None else None)
+
+
+class AddcmulBackward0(_TernaryBackward):
+    __slots__ = ()
+
+    def backward(self, g):
+        _, t1, t2 = self.saved_tensors
+        v = self._value
+        gv = g if v == 1 else g * v
+        return (self._fit(0, g), self._fit(1, gv * t2) if self._next[1] is not None else None,
+                self._fit(2, gv * t1) if self._next[2] is not None else None)
+
+
+class AddcdivBackward0(_TernaryBackward):
+    __slots__ = ()
+
+    def backward(self, g):
+        _, t1, t2 = self.saved_tensors
+        v = self._value
+        gv = g if v == 1 else g * v
+        return (self._fit(0, g), self._fit(1, gv / t2) if self._next[1] is not None else None,
+                self._fit(2, -gv * t1 / (t2 * t2)) if self._next[2] is not None else None)
+
+
+def _ternary_arrays(tensors):
+    rt = promote_tensors(*tensors).numpy_dtype
+    arrays = [t._data.astype(rt, copy=False) for t in tensors]
+    try:
+        np.broadcast_shapes(*(x.shape for x in arrays))
+    except ValueError:
+        raise _broadcast_error_many(*arrays) from None
+    return arrays, rt
+
+
+def _ternary_result(res, rt, node_cls, tensors, value, save):
+    res = arr(res)
+    if res.dtype != rt:
+        res = res.astype(rt)
+    out = wrap(res)
+    if grad_needed(*tensors):
+        node = node_cls()
+        node._shapes = tuple(t._data.shape if t is not None else None for t in tensors)
+        node._dtypes = tuple(t._data.dtype if t is not None else None for t in tensors)
+        node._value = value
+        if save:
+            node.save_for_backward(*tensors)
+        attach(out, node, tensors)
+    return out
+
+
 def lerp(input, end, weight, *, out=None):
-    """``input + weight * (end - input)``."""
-    return _out(input + weight * (end - input), out)
+    """``input + weight * (end - input)``; weight is a number or a tensor (broadcast)."""
+    if input._data.dtype != end._data.dtype:
+        raise RuntimeError(f"expected dtype {_short(input)} for `end` but got dtype "
+                           f"{_short(end)}")
+    if not input.is_floating_point():
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for "
+                                  f"'{dt.type_word(input._data.dtype)}'")
+    if isinstance(weight, Tensor):
+        if weight._data.dtype != input._data.dtype:
+            raise RuntimeError(f"expected dtype {_short(input)} for `weight` but got dtype "
+                               f"{_short(weight)}")
+        (a, b, w), rt = _ternary_arrays((input, end, weight))
+        return _out(_ternary_result(a + w * (b - a), rt, LerpBackward1, (input, end, weight),
+                                    None, True), out)
+    (a, b), rt = _ternary_arrays((input, end))
+    w = float(weight)
+    return _out(_ternary_result(a + w * (b - a), rt, LerpBackward0, (input, end, None), w,
+                                False), out)
+
+
+def _short(t):
+    return {"float32": "float", "float64": "double", "float16": "half", "int64": "long",
+            "int32": "int"}.get(t.dtype.name, t.dtype.name)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
-    return _out(input + value * tensor1 * tensor2 if value != 1 else input + tensor1 * tensor2,
-                out)
+    """``input + value * tensor1 * tensor2`` with broadcasting."""
+    tensors = tuple(to_tensor(t) for t in (input, tensor1, tensor2))
+    (a, b, c), rt = _ternary_arrays(tensors)
+    prod = b * c
+    res = a + (prod if value == 1 else prod * value)
+    return _out(_ternary_result(res, rt, AddcmulBackward0, tensors, value, True), out)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
-    return _out(input + value * (tensor1 / tensor2) if value != 1 else input + tensor1 / tensor2,
-                out)
+    """``input + value * tensor1 / tensor2`` with broadcasting."""
+    tensors = tuple(to_tensor(t) for t in (input, tensor1, tensor2))
+    if tensors[1]._data.dtype.kind in "biu" and tensors[2]._data.dtype.kind in "biu":
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) "
+            "for float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes.")
+    (a, b, c), rt = _ternary_arrays(tensors)
+    q = b / c
+    res = a + (q if value == 1 else q * value)
+    return _out(_ternary_result(res, rt, AddcdivBackward0, tensors, value, True), out)
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
@@ -765,7 +1141,12 @@ def _compare(npfn):
         if not isinstance(input, Tensor):
             input, other = to_tensor(input, other if isinstance(other, Tensor) else None), other
         x, y, _ = binary_arrays(input, other)
-        return _out(wrap(arr(npfn(x, y))), out)
+        try:
+            res = npfn(x, y)
+        except ValueError:
+            raise _broadcast_error(x, y) from None
+        return _out(wrap(arr(res)), out)
+    op.__name__ = npfn.__name__
     return op
 
 
@@ -783,7 +1164,10 @@ def _predicate(npfn, int_default):
         d = input._data
         if d.dtype.kind in "biu":
             return wrap(np.full(d.shape, int_default, dtype=bool))
+        if d.dtype == _BF16:
+            d = d.astype(_F32)
         return wrap(arr(npfn(d)))
+    op.__name__ = npfn.__name__
     return op
 
 
@@ -797,46 +1181,91 @@ isreal = _predicate(np.isreal, True)
 
 def signbit(input):
     d = input._data
+    if d.dtype == _BF16:
+        d = d.astype(_F32)
     return wrap(arr(np.signbit(d) if d.dtype.kind == "f" else d < 0))
 
 
-def _logical(npfn):
+def _logical(npfn, name):
     def op(input, other=None, *, out=None):
         x = input._data
+        if x.dtype == _BF16:
+            x = x.astype(_F32)
         if other is None:
             return _out(wrap(arr(npfn(x))), out)
-        y = other._data if isinstance(other, Tensor) else other
-        return _out(wrap(arr(npfn(x, y))), out)
+        if not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not "
+                            f"{type(other).__name__}")
+        y = other._data
+        if y.dtype == _BF16:
+            y = y.astype(_F32)
+        try:
+            res = npfn(x, y)
+        except ValueError:
+            raise _broadcast_error(x, y) from None
+        return _out(wrap(arr(res)), out)
+    op.__name__ = name
     return op
 
 
-logical_and = _logical(np.logical_and)
-logical_or = _logical(np.logical_or)
-logical_xor = _logical(np.logical_xor)
-logical_not = _logical(np.logical_not)
+logical_and = _logical(np.logical_and, "logical_and")
+logical_or = _logical(np.logical_or, "logical_or")
+logical_xor = _logical(np.logical_xor, "logical_xor")
+logical_not = _logical(np.logical_not, "logical_not")
 
 
-def _bitwise(npfn, name):
+def _bitwise(npfn, name, kernel, bool_ok=True):
     def op(input, other=None, *, out=None):
         if not isinstance(input, Tensor):
             input = to_tensor(input, other if isinstance(other, Tensor) else None)
-        if input._data.dtype.kind not in "biu":
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for "
-                               f"'{input.dtype.name.capitalize()}'")
         if other is None:
-            return _out(wrap(arr(npfn(input._data))), out)
-        x, y, _ = binary_arrays(input, other)
-        return _out(wrap(arr(npfn(x, y))), out)
+            x = input._data
+        else:
+            x, other, _ = binary_arrays(input, other)
+        kind = x.dtype.kind
+        if kind not in "biu" or (kind == "b" and not bool_ok):
+            raise _not_implemented(kernel, x.dtype)
+        if other is None:
+            return _out(wrap(arr(npfn(x))), out)
+        try:
+            res = npfn(x, other)
+        except ValueError:
+            raise _broadcast_error(x, other) from None
+        return _out(wrap(arr(res)), out)
+    op.__name__ = name
     return op
 
 
-bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
-bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
-bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+def _shift(npfn):
+    def f(x, y):
+        # PyTorch: shifting by the bit width or more gives 0 (NumPy's result is undefined).
+        bits = x.dtype.itemsize * 8
+        yd = np.asarray(y)
+        res = npfn(x, yd.astype(x.dtype, copy=False) if yd.dtype != x.dtype else yd)
+        big = yd >= bits
+        if np.any(big):
+            res = np.where(big, (x < 0) * -1 if npfn is np.right_shift else 0, res)
+        return res.astype(x.dtype, copy=False)
+    return f
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and", "bitwise_and_cpu")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or", "bitwise_or_cpu")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor", "bitwise_xor_cpu")
 bitwise_not = _bitwise(lambda x: np.logical_not(x) if x.dtype == np.bool_ else np.invert(x),
-                       "bitwise_not")
-bitwise_left_shift = _bitwise(np.left_shift, "lshift")
-bitwise_right_shift = _bitwise(np.right_shift, "rshift")
+                       "bitwise_not", "bitwise_not_cpu")
+bitwise_left_shift = _bitwise(_shift(np.left_shift), "bitwise_left_shift", "lshift_cpu",
+                              bool_ok=False)
+bitwise_right_shift = _bitwise(_shift(np.right_shift), "bitwise_right_shift", "rshift_cpu",
+                               bool_ok=False)
+
+
+def invert(input):
+    """The ``~`` operator: bitwise not of an integer or bool tensor."""
+    if input._data.dtype.kind not in "biu":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return bitwise_not(input)
 
 
 def equal(input, other):
@@ -865,10 +1294,13 @@ def _make_inplace(fn, saves_self=True, fast=None):
                 other = args[0]
                 if isinstance(other, Tensor):
                     od = other._data
-                    if od.dtype == d.dtype and type(od) is type(d):
+                    if od.dtype == d.dtype and type(od) is type(d) and d.dtype.kind != "b":
                         if not d.flags.writeable:
                             return commit_inplace(self, fn(self, *args))
-                        fast(d, od, out=d)
+                        try:
+                            fast(d, od, out=d)
+                        except ValueError:
+                            raise _inplace_shape_error(d, od) from None
                         self._vc[0] += 1
                         return self
                 elif type(other) in (int, float) and d.dtype.kind == "f":
@@ -880,6 +1312,15 @@ def _make_inplace(fn, saves_self=True, fast=None):
         return inplace(self, lambda s, *a: fn(s, *a, **kwargs), *args, saves_self=saves_self)
     op_.__name__ = fn.__name__ + "_" if hasattr(fn, "__name__") else "inplace_op"
     return op_
+
+
+def _inplace_shape_error(d, od):
+    try:
+        full = np.broadcast_shapes(d.shape, od.shape)
+    except ValueError:
+        return _broadcast_error(d, od)
+    return RuntimeError(f"output with shape {list(d.shape)} doesn't match the broadcast shape "
+                        f"{list(full)}")
 
 
 def copysign_(self, other):

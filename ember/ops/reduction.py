@@ -30,18 +30,29 @@ def _acc_dtype(d, dtype):
     return None
 
 
+def _reduce_dims(dim, ndim):
+    """wrap_dims, with PyTorch's convention that an empty dim list reduces every dim."""
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        return tuple(range(ndim))
+    return wrap_dims(dim, ndim)
+
+
+def _back_dtype(g, npdtype):
+    return g if g._data.dtype == npdtype else g.to(dt.from_numpy_dtype(npdtype))
+
+
 class SumBackward0(Node):
-    __slots__ = ("_shape",)
+    __slots__ = ("_shape", "_dtype")
 
     def backward(self, g):
-        return g.expand(self._shape)
+        return _back_dtype(g, self._dtype).expand(self._shape)
 
 
 class SumBackward1(Node):
-    __slots__ = ("_shape", "_dims", "_keep")
+    __slots__ = ("_shape", "_dims", "_keep", "_dtype")
 
     def backward(self, g):
-        return _expand_back(g, self._shape, self._dims, self._keep)
+        return _expand_back(_back_dtype(g, self._dtype), self._shape, self._dims, self._keep)
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -56,9 +67,10 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
         if state.enabled and input._requires_grad:
             node = SumBackward0()
             node._shape = d.shape
+            node._dtype = d.dtype
             attach(t, node, (input,))
         return _maybe_out(t, out)
-    dims = wrap_dims(dim, d.ndim)
+    dims = _reduce_dims(dim, d.ndim)
     if d.ndim == 2 and dims == (0,) and d.dtype.kind == "f" and acc is None and d.shape[0] > 1:
         # A BLAS row-sum is several times faster than NumPy's strided reduction.
         res = np.ones(d.shape[0], d.dtype) @ d if type(d) is _ndarray else d.sum(0)
@@ -72,20 +84,50 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
         node._shape = d.shape
         node._dims = dims
         node._keep = keepdim
+        node._dtype = d.dtype
         attach(t, node, (input,))
     return _maybe_out(t, out)
 
 
+class NansumBackward0(Node):
+    __slots__ = ("_dims", "_keep")
+
+    def backward(self, g):
+        (x,) = self.saved_tensors
+        gk = g if self._keep else _unsq(g, self._dims)
+        return gk.expand(x.shape).where(x.isnan().logical_not(), 0.0)
+
+
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    return sum(input.nan_to_num(0.0, posinf=float("inf"), neginf=float("-inf"))
-               if input.is_floating_point() else input, dim, keepdim, dtype=dtype)
+    """``sum`` treating NaN as zero."""
+    d = input._data
+    if not input.is_floating_point():
+        return sum(input, dim, keepdim, dtype=dtype)
+    dims = _reduce_dims(dim, d.ndim) if dim is not None else tuple(range(d.ndim))
+    src = d.astype(np.float32) if d.dtype == dt._np_bfloat16 else d
+    res = np.nansum(src, axis=dims, keepdims=keepdim,
+                    dtype=None if dtype is None else dt.to_dtype(dtype).numpy_dtype)
+    t = wrap(arr(res).astype(d.dtype if dtype is None else dt.to_dtype(dtype).numpy_dtype,
+                             copy=False))
+    if grad_needed(input):
+        node = NansumBackward0()
+        node._dims = dims
+        node._keep = keepdim
+        node.save_for_backward(input)
+        attach(t, node, (input,))
+    return t
 
 
 class MeanBackward0(Node):
-    __slots__ = ("_shape", "_dims", "_keep", "_n")
+    __slots__ = ("_shape", "_dims", "_keep", "_n", "_dtype")
 
     def backward(self, g):
-        return _expand_back(g / self._n, self._shape, self._dims, self._keep)
+        return _back_dtype(_expand_back(g / self._n, self._shape, self._dims, self._keep),
+                           self._dtype)
+
+
+class MeanBackward1(MeanBackward0):
+    __slots__ = ()
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -96,7 +138,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.dtype.name.capitalize()}")
-    dims = wrap_dims(dim, d.ndim) if dim is not None else tuple(range(d.ndim))
+    dims = _reduce_dims(dim, d.ndim) if dim is not None else tuple(range(d.ndim))
     n = 1
     for a in dims:
         n *= d.shape[a]
@@ -108,7 +150,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
                 np.full(np.sum(d, axis=dims, keepdims=keepdim).shape, np.nan, d.dtype)
     t = wrap(arr(res).astype(d.dtype, copy=False))
     if state.enabled and input._requires_grad:
-        node = MeanBackward0()
+        node = MeanBackward0() if dim is None else MeanBackward1()
+        node._dtype = input._data.dtype
         node._shape = d.shape
         node._dims = dims
         node._keep = keepdim or dim is None and False
@@ -163,12 +206,16 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         dims = (wrap_dim(dim, d.ndim),)
         t = wrap(arr(d.prod(axis=dims, dtype=acc, keepdims=keepdim)))
     if grad_needed(input):
-        node = ProdBackward0()
+        node = ProdBackward0() if dims is None else ProdBackward1()
         node._dims = dims
         node._keep = keepdim
         node.save_for_backward(input)
         attach(t, node, (input,))
     return t
+
+
+class ProdBackward1(ProdBackward0):
+    __slots__ = ()
 
 
 # ---------------------------------------------------------------- max / min family
@@ -355,6 +402,8 @@ def _named_pair_generic(name, fields):
 
 def argmax(input, dim=None, keepdim=False):
     d = input._data
+    if d.dtype.kind == "b":
+        raise RuntimeError("argmax(): does not support bool input")
     if dim is None:
         _check_nonempty(d, "argmax")
         res = np.asarray(np.argmax(d), dtype=np.int64)
@@ -368,6 +417,8 @@ def argmax(input, dim=None, keepdim=False):
 
 def argmin(input, dim=None, keepdim=False):
     d = input._data
+    if d.dtype.kind == "b":
+        raise RuntimeError("argmin(): does not support bool input")
     if dim is None:
         _check_nonempty(d, "argmin")
         res = np.asarray(np.argmin(d), dtype=np.int64)
@@ -377,6 +428,128 @@ def argmin(input, dim=None, keepdim=False):
         return wrap(np.zeros((), np.int64))
     _check_nonempty(d, "argmin", ax)
     return wrap(arr(np.argmin(d, axis=ax, keepdims=keepdim).astype(np.int64, copy=False)))
+
+
+# ---------------------------------------------------------------- median / mode
+class MedianBackward0(Node):
+    """Full median: the gradient goes to the one selected element."""
+
+    __slots__ = ("_shape", "_flat")
+
+    def backward(self, g):
+        from .indexing import scatter_grad
+        flat = scatter_grad(g.reshape(1), np.array([self._flat]), 0, (int(np.prod(self._shape)),))
+        return flat.reshape(self._shape)
+
+
+class NanmedianBackward0(MedianBackward0):
+    __slots__ = ()
+
+
+class NanmedianBackward1(_SelectBackward):
+    __slots__ = ()
+
+
+def _median_pick(src, ax, ignore_nan):
+    """Index along ``ax`` of the lower median (PyTorch's choice for even counts)."""
+    order = np.argsort(src, axis=ax, kind="stable")  # NaNs sort last
+    n = src.shape[ax]
+    if src.dtype.kind == "f":
+        nnan = np.isnan(src).sum(axis=ax, keepdims=True)
+        if ignore_nan:
+            k = np.maximum((n - nnan - 1) // 2, 0)
+        else:  # any NaN makes the median NaN: pick the first NaN
+            k = np.where(nnan > 0, n - nnan, (n - 1) // 2)
+    else:
+        k = np.full([1 if a == ax else s for a, s in enumerate(src.shape)], (n - 1) // 2)
+    return np.take_along_axis(order, k, ax)
+
+
+def _median(input, dim, keepdim, ignore_nan, name, full_node, dim_node):
+    d = input._data
+    if d.dtype.kind == "b":
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+    src = d.astype(np.float32) if d.dtype == dt._np_bfloat16 else d
+    if dim is None:
+        if d.size == 0:
+            return wrap(np.asarray(np.nan, d.dtype))
+        flat = src.reshape(-1)
+        i = int(_median_pick(flat, 0, ignore_nan)[0])
+        t = wrap(np.asarray(d.reshape(-1)[i]))
+        if grad_needed(input):
+            node = full_node()
+            node._shape = d.shape
+            node._flat = i
+            attach(t, node, (input,))
+        return t
+    ax = wrap_dim(dim, d.ndim)
+    if d.ndim == 0:
+        vals, idx = d.copy(), np.zeros((), np.int64)
+    else:
+        _check_nonempty(d, name, ax)
+        idx = _median_pick(src, ax, ignore_nan)
+        vals = np.take_along_axis(d, idx, ax)
+        if not keepdim:
+            vals, idx = vals.squeeze(ax), idx.squeeze(ax)
+    return _select_result(input, arr(vals), arr(idx.astype(np.int64, copy=False)), ax,
+                          keepdim, dim_node, name)
+
+
+def _select_result(input, vals, idx, ax, keepdim, node_cls, name):
+    d = input._data
+    values = wrap(vals)
+    if grad_needed(input):
+        node = node_cls()
+        node._shape = d.shape
+        node._dim = ax
+        node._keep = keepdim or d.ndim == 0
+        node._idx = idx.squeeze(ax) if keepdim and d.ndim else idx  # the node expands it
+        attach(values, node, (input,))
+    return _named_pair(name)(values, wrap(idx))
+
+
+def median(input, dim=None, keepdim=False, *, out=None):
+    """Lower median of all elements, or (values, indices) along ``dim``; NaN propagates."""
+    return _median(input, dim, keepdim, False, "median", MedianBackward0, MedianBackward1)
+
+
+def nanmedian(input, dim=None, keepdim=False, *, out=None):
+    """``median`` ignoring NaNs (NaN only where a whole slice is NaN)."""
+    return _median(input, dim, keepdim, True, "nanmedian", NanmedianBackward0,
+                   NanmedianBackward1)
+
+
+def mode(input, dim=-1, keepdim=False, *, out=None):
+    """(values, indices): the most frequent value along ``dim`` (the smallest on ties)."""
+    d = input._data
+    ax = wrap_dim(dim, d.ndim)
+    if d.ndim == 0:
+        return _select_result(input, d.copy(), np.zeros((), np.int64), ax, keepdim,
+                              ModeBackward0, "mode")
+    _check_nonempty(d, "mode", ax)
+    src = d.astype(np.float32) if d.dtype == dt._np_bfloat16 else d
+    moved = np.moveaxis(src, ax, -1)
+    n = moved.shape[-1]
+    rows = moved.reshape(-1, n)
+    s = np.sort(rows, axis=1)
+    pos = np.arange(n)
+    new_run = np.ones(s.shape, bool)
+    new_run[:, 1:] = s[:, 1:] != s[:, :-1]
+    end_run = np.ones(s.shape, bool)
+    end_run[:, :-1] = new_run[:, 1:]
+    start = np.maximum.accumulate(np.where(new_run, pos, 0), axis=1)
+    end = np.minimum.accumulate(np.where(end_run, pos, n - 1)[:, ::-1], axis=1)[:, ::-1]
+    best = np.argmax(end - start, axis=1)          # first = smallest value among ties
+    value = s[np.arange(s.shape[0]), best]
+    # PyTorch reports the last position holding the mode.
+    where_eq = rows == value[:, None]
+    index = n - 1 - np.argmax(where_eq[:, ::-1], axis=1)
+    out_shape = moved.shape[:-1]
+    vals = value.reshape(out_shape).astype(d.dtype, copy=False)
+    idx = index.reshape(out_shape).astype(np.int64)
+    if keepdim:
+        vals, idx = np.expand_dims(vals, ax), np.expand_dims(idx, ax)
+    return _select_result(input, arr(vals), arr(idx), ax, keepdim, ModeBackward0, "mode")
 
 
 # ---------------------------------------------------------------- var / std
@@ -395,29 +568,70 @@ def _parse_var_args(dim, unbiased, keepdim):
     return dim, unbiased, keepdim
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Variance with Bessel's ``correction`` (default 1)."""
+class VarBackward0(Node):
+    __slots__ = ("_dims", "_keep", "_denom")
+
+    def backward(self, g):
+        (x,) = self.saved_tensors
+        gk = g if self._keep else _unsq(g, self._dims)
+        return gk * (2.0 / self._denom) * (x - x.mean(self._dims, keepdim=True))
+
+
+class StdBackward0(VarBackward0):
+    __slots__ = ()
+
+    def backward(self, g):
+        (x,) = self.saved_tensors
+        out = self.saved_output()
+        gk, ok = (g, out) if self._keep else (_unsq(g, self._dims), _unsq(out, self._dims))
+        return gk * (x - x.mean(self._dims, keepdim=True)) / (ok * self._denom)
+
+
+def _var_impl(input, dim, unbiased, keepdim, correction, node_cls, take_sqrt):
     dim, unbiased, keepdim = _parse_var_args(dim, unbiased, keepdim)
     c = _correction(unbiased, correction)
-    dims = wrap_dims(dim, input.ndim) if dim is not None else None
-    mu = input.mean(dims, keepdim=True) if dims is not None else input.mean()
-    diff = input - mu
-    n = input.numel() if dims is None else int(np.prod([input.shape[a] for a in dims]))
-    sq = (diff * diff).sum(dims, keepdim=keepdim) if dims is not None else (diff * diff).sum()
-    if keepdim and dims is None:
-        sq = sq.reshape((1,) * input.ndim)
+    d = input._data
+    if d.dtype.kind not in "fcV":
+        raise RuntimeError(f"std and var only support floating point and complex dtypes")
+    dims = _reduce_dims(dim, d.ndim) if dim is not None else tuple(range(d.ndim))
+    n = 1
+    for a in dims:
+        n *= d.shape[a]
     denom = n - c
     if denom <= 0:
         import warnings
         warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less "
-                      "than the reduction factor (input numel divided by output numel).")
-        denom = 0
+                      "than the reduction factor (input numel divided by output numel).",
+                      stacklevel=3)
+    src = d.astype(np.float32) if d.dtype == dt._np_bfloat16 else d
     with np.errstate(divide="ignore", invalid="ignore"):
-        return sq / denom if denom else sq * float("nan") if n == 0 else sq / 0.0
+        mu = src.mean(axis=dims, keepdims=True) if src.size else 0
+        diff = src - mu
+        sq = np.sum(diff * diff, axis=dims, keepdims=keepdim)
+        res = sq / builtins.max(denom, 0)  # PyTorch divides by max(0, N - correction)
+        if take_sqrt:
+            res = np.sqrt(res)
+    t = wrap(arr(res).astype(d.dtype, copy=False))
+    if grad_needed(input):
+        node = node_cls()
+        node._dims = dims
+        node._keep = keepdim
+        node._denom = builtins.max(denom, 0)
+        node.save_for_backward(input)
+        attach(t, node, (input,))
+        if take_sqrt:
+            node.save_output(t)
+    return t
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim`` with Bessel's ``correction`` (default 1; ``unbiased=False``: 0)."""
+    return _var_impl(input, dim, unbiased, keepdim, correction, VarBackward0, False)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    """Standard deviation: the square root of ``var``."""
+    return _var_impl(input, dim, unbiased, keepdim, correction, StdBackward0, True)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -434,26 +648,50 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 # ---------------------------------------------------------------- logsumexp / norms / bools
-def logsumexp(input, dim, keepdim=False):
-    """``log(sum(exp(x)))`` computed stably."""
-    dims = wrap_dims(dim, input.ndim)
-    if input._data.dtype.kind in "biu":
-        input = input.to(dt.get_default_dtype())
-    m = input.detach().amax(dims, keepdim=True) if input.numel() else input.detach().sum(
-        dims, keepdim=True)
-    m = m.masked_fill(m.isinf(), 0.0)
-    res = (input - m).exp().sum(dims, keepdim=True).log() + m
-    if not keepdim:
-        for d in sorted(dims, reverse=True):
-            res = res.squeeze(d)
-    return res
+class LogsumexpBackward0(Node):
+    __slots__ = ("_dims", "_keep")
+
+    def backward(self, g):
+        (x,) = self.saved_tensors
+        out = self.saved_output()
+        if not self._keep:
+            g, out = _unsq(g, self._dims), _unsq(out, self._dims)
+        return g * (x - out).exp()
+
+
+def logsumexp(input, dim, keepdim=False, *, out=None):
+    """``log(sum(exp(x)))`` over ``dim``, computed stably (the max is subtracted first)."""
+    d = input._data
+    if d.dtype.kind in "biu":
+        d = d.astype(dt.get_default_dtype().numpy_dtype)
+    dims = _reduce_dims(dim, d.ndim)
+    src = d.astype(np.float32) if d.dtype == dt._np_bfloat16 else d
+    if src.size:
+        m = np.max(src, axis=dims, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0).astype(src.dtype, copy=False)
+        with np.errstate(divide="ignore"):
+            res = np.log(np.sum(np.exp(src - m), axis=dims, keepdims=True)) + m
+        if not keepdim:
+            res = res.reshape([n for a, n in enumerate(src.shape) if a not in dims])
+    else:
+        with np.errstate(divide="ignore"):
+            res = np.log(np.sum(np.exp(src), axis=dims, keepdims=keepdim))
+    t = wrap(arr(res).astype(d.dtype, copy=False))
+    if grad_needed(input):
+        node = LogsumexpBackward0()
+        node._dims = dims
+        node._keep = keepdim
+        node.save_for_backward(input)
+        attach(t, node, (input,))
+        node.save_output(t)
+    return _maybe_out(t, out)
 
 
 def all(input, dim=None, keepdim=False):
     d = input._data
     if dim is None:
-        r = np.all(d)
-        return wrap(np.asarray(r).reshape((1,) * d.ndim) if keepdim else np.asarray(r))
+        r = np.asarray(np.all(d), np.uint8 if d.dtype == np.uint8 else np.bool_)
+        return wrap(r.reshape((1,) * d.ndim) if keepdim else r)
     dims = wrap_dims(dim, d.ndim)
     res = arr(np.all(d, axis=dims, keepdims=keepdim))
     return wrap(res if d.dtype != np.uint8 else res.astype(np.uint8))
@@ -462,8 +700,8 @@ def all(input, dim=None, keepdim=False):
 def any(input, dim=None, keepdim=False):
     d = input._data
     if dim is None:
-        r = np.any(d)
-        return wrap(np.asarray(r).reshape((1,) * d.ndim) if keepdim else np.asarray(r))
+        r = np.asarray(np.any(d), np.uint8 if d.dtype == np.uint8 else np.bool_)
+        return wrap(r.reshape((1,) * d.ndim) if keepdim else r)
     dims = wrap_dims(dim, d.ndim)
     res = arr(np.any(d, axis=dims, keepdims=keepdim))
     return wrap(res if d.dtype != np.uint8 else res.astype(np.uint8))
