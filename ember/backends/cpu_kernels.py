@@ -1,0 +1,146 @@
+"""Array kernels of the vision ops: padding buffers, im2col/col2im as strided views.
+
+Layout of a column buffer (the "cols" of im2col), for N-d convolution with groups folded in:
+``(C, *kernel, N, *out)``. Rows are ``C * prod(kernel)``, columns ``N * prod(out)``, so the
+forward is ONE 2-D GEMM per group (``W(O, C*K) @ cols``), the weight gradient one more and
+col2im is a loop over kernel offsets (never over pixels) adding strided views.
+"""
+import ctypes
+import itertools
+import sys
+
+import numpy as np
+
+as_strided = np.lib.stride_tricks.as_strided
+
+
+def _tune_malloc():
+    # Large temporaries (im2col buffers, activations) are otherwise fresh mmaps on every call,
+    # and their page faults cost more than the arithmetic (see shared PERFORMANCE.md:
+    # a CNN step 60 ms -> 38 ms). Keep them on the heap and do not trim it eagerly.
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 64 << 20)   # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 1 << 30)    # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
+
+
+_tune_malloc()
+
+
+def xp_of(a):
+    if type(a) is np.ndarray:
+        return np
+    import cupy  # only reached for device arrays
+    return cupy
+
+
+def _as_strided(xp, a, shape, strides):
+    if xp is np:
+        return as_strided(a, shape, strides)
+    return xp.lib.stride_tricks.as_strided(a, shape, strides)
+
+
+def pad_zeros(x, pads):
+    """``x`` (N, C, *S) with zero padding ``pads`` = ((lo, hi), ...) on the spatial dims.
+
+    Negative entries crop. Returns x itself when there is nothing to do."""
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    xp = xp_of(x)
+    nd = len(pads)
+    sp = x.shape[2:]
+    full = x.shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads))
+    out = xp.zeros(full, dtype=x.dtype)
+    dst = (slice(None), slice(None)) + tuple(
+        slice(max(lo, 0), max(lo, 0) + s + min(lo, 0) + min(hi, 0)) for s, (lo, hi) in
+        zip(sp, pads))
+    src = (slice(None), slice(None)) + tuple(
+        slice(max(-lo, 0), s - max(-hi, 0)) for s, (lo, hi) in zip(sp, pads))
+    if nd:
+        out[dst] = x[src]
+    return out
+
+
+def crop(xp_arr, pads, shape):
+    """Undo ``pad_zeros``: the region of a padded array that holds the original ``shape``."""
+    if not any(lo or hi for lo, hi in pads):
+        return xp_arr
+    sl = (slice(None), slice(None)) + tuple(
+        slice(lo, lo + s) for (lo, _), s in zip(pads, shape[2:]))
+    return xp_arr[sl]
+
+
+def window_view(xp_arr, kernel, stride, dilation, out, lead=("C", "K", "N", "O")):
+    """Strided view (C, *k, N, *out) of padded input (N, C, *Sp): no copy."""
+    xp = xp_of(xp_arr)
+    s = xp_arr.strides
+    n, c = xp_arr.shape[:2]
+    nd = len(kernel)
+    shape = (c,) + tuple(kernel) + (n,) + tuple(out)
+    strides = (s[1],) + tuple(s[2 + i] * dilation[i] for i in range(nd)) + (s[0],) + \
+        tuple(s[2 + i] * stride[i] for i in range(nd))
+    return _as_strided(xp, xp_arr, shape, strides)
+
+
+def im2col(xp_arr, kernel, stride, dilation, out):
+    """Contiguous columns (C * prod(k), N * prod(out)) of a padded input."""
+    v = window_view(xp_arr, kernel, stride, dilation, out)
+    xp = xp_of(xp_arr)
+    cols = xp.empty(v.shape, dtype=xp_arr.dtype)
+    cols[...] = v
+    c = xp_arr.shape[1]
+    return cols.reshape(c * int(np.prod(kernel)), -1)
+
+
+def col2im(cols, full_shape, kernel, stride, dilation, out):
+    """Adjoint of im2col: sum columns (C, *k, N, *out) back into a padded (N, C, *Sp) array.
+
+    One strided add per kernel offset into a (C, N, *Sp) accumulator: it shares the columns'
+    (C, N) order, so every add streams both operands (adding into the (N, C) layout directly
+    was 2-3x slower); one transposing copy at the end gives NCHW. Each offset's target view
+    has no overlapping elements, so ``+=`` is exact."""
+    xp = xp_of(cols)
+    n, c = full_shape[:2]
+    nd = len(kernel)
+    cols = cols.reshape((c,) + tuple(kernel) + (n,) + tuple(out))
+    acc = xp.zeros((c, n) + tuple(full_shape[2:]), dtype=cols.dtype)
+    for off in itertools.product(*[range(k) for k in kernel]):
+        sl = (slice(None), slice(None)) + tuple(
+            slice(o * d, o * d + st * (m - 1) + 1, st)
+            for o, d, st, m in zip(off, dilation, stride, out))
+        acc[sl] += cols[(slice(None),) + off]
+    res = xp.empty(full_shape, dtype=cols.dtype)
+    res[...] = acc.transpose((1, 0) + tuple(range(2, 2 + nd)))
+    return res
+
+
+def to_groups_rows(a, groups):
+    """(N, C, *S) -> contiguous (G, C/G, N * prod(S)): channels as rows, batch+space as columns."""
+    xp = xp_of(a)
+    n, c = a.shape[:2]
+    rest = int(np.prod(a.shape[2:]))
+    v = a.reshape(n, groups, c // groups, rest) if a.flags.c_contiguous else \
+        xp.ascontiguousarray(a).reshape(n, groups, c // groups, rest)
+    out = xp.empty((groups, c // groups, n, rest), dtype=a.dtype)
+    out[...] = v.transpose(1, 2, 0, 3)
+    return out.reshape(groups, c // groups, n * rest)
+
+
+def from_groups_rows(y, n, spatial):
+    """(G, Cg, N * prod(S)) -> contiguous (N, G * Cg, *S)."""
+    xp = xp_of(y)
+    g, cg = y.shape[:2]
+    rest = int(np.prod(spatial))
+    out = xp.empty((n, g, cg, rest), dtype=y.dtype)
+    out[...] = y.reshape(g, cg, n, rest).transpose(2, 0, 1, 3)
+    return out.reshape((n, g * cg) + tuple(spatial))
+
+
+def sum_rows(a2):
+    """Column sums of a 2-D array through BLAS (``ones @ a``), much faster than sum(axis=0)."""
+    xp = xp_of(a2)
+    return xp.ones((1, a2.shape[0]), dtype=a2.dtype) @ a2

@@ -1,0 +1,144 @@
+"""Batch normalisation (and instance normalisation, which is batch norm per sample).
+
+Forward and backward are a handful of whole-array passes over an (N, C, L) view; every
+per-channel sum is a BLAS product with a ones vector (``(N*C, L) @ 1`` then ``1 @ (N, C)``),
+far faster than NumPy's strided ``sum(axis=(0, 2))``. Double backward recomputes the forward
+with differentiable Tensor ops and differentiates that.
+"""
+import numpy as np
+
+from ..autograd.grad_mode import state
+from ..autograd.graph import Node
+from ..backends import cpu_kernels as K
+from ._util import attach, wrap
+
+
+def _three(d):
+    """(N, C, *S) -> contiguous (N, C, L)."""
+    n, c = d.shape[:2]
+    xp = K.xp_of(d)
+    if not d.flags.c_contiguous:
+        d = xp.ascontiguousarray(d)
+    return d.reshape(n, c, -1)
+
+
+def chan_sum(a3):
+    """Per-channel sums of (N, C, L) through two BLAS products."""
+    xp = K.xp_of(a3)
+    n, c, l = a3.shape
+    if l == 1:
+        return xp.ones(n, dtype=a3.dtype) @ a3.reshape(n, c)
+    r = a3.reshape(n * c, l) @ xp.ones(l, dtype=a3.dtype)
+    if n == 1:
+        return r
+    return xp.ones(n, dtype=a3.dtype) @ r.reshape(n, c)
+
+
+class NativeBatchNormBackward0(Node):
+    __slots__ = ("_xc", "_invstd", "_training", "_eps", "_shape", "_running")
+
+    def _release_extra(self):
+        self._xc = None
+        self._invstd = None
+
+    def backward(self, g):
+        x, w, b = self.saved_tensors
+        if state.enabled:
+            return self._double(g, x, w, b)
+        nx, nw, nb = self._next
+        xc, invstd = self._xc, self._invstd
+        g3 = _three(g._data)
+        col = (slice(None), None)
+        gb_a = chan_sum(g3) if (nb is not None or (nx is not None and self._training)) else None
+        gxc = chan_sum(g3 * xc) if (nw is not None or (nx is not None and self._training)) \
+            else None
+        gx = gw = gb = None
+        if nx is not None:
+            k1 = invstd if w is None else w._data * invstd
+            if self._training:
+                m = xc.shape[0] * xc.shape[2]
+                k2 = k1 * invstd * invstd * gxc / m
+                k3 = k1 * gb_a / m
+                t = xc * k2[col]
+                t += k3[col]
+                gx3 = g3 * k1[col]
+                gx3 -= t
+            else:
+                gx3 = g3 * k1[col]
+            gx = wrap(gx3.reshape(self._shape))
+        if nw is not None:
+            gw = wrap(gxc * invstd)
+        if nb is not None:
+            gb = wrap(gb_a)
+        return gx, gw, gb
+
+    def _double(self, g, x, w, b):
+        # create_graph: differentiate a Tensor-op recomputation of the forward.
+        from ..autograd import grad as _grad
+        dims = (0,) + tuple(range(2, x.ndim))
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        if self._training:
+            mean = x.mean(dim=dims, keepdim=True)
+            xc = x - mean
+            var = (xc * xc).mean(dim=dims, keepdim=True)
+            y = xc * (var + self._eps).rsqrt()
+        else:
+            rm, rv = self._running
+            y = (x - wrap(rm).reshape(shape)) * wrap(
+                (1.0 / np.sqrt(rv + self._eps)).astype(rv.dtype)).reshape(shape)
+        if w is not None:
+            y = y * w.reshape(shape)
+        if b is not None:
+            y = y + b.reshape(shape)
+        ins = [t for t, e in zip((x, w, b), self._next) if t is not None and e is not None]
+        grads = iter(_grad(y, ins, g, create_graph=True, allow_unused=True))
+        return tuple(next(grads) if t is not None and e is not None else None
+                     for t, e in zip((x, w, b), self._next))
+
+
+def batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps):
+    """Normalise over every dim but the channel dim (1); updates running stats in training."""
+    d = input._data
+    xp = K.xp_of(d)
+    x3 = _three(d)
+    n, c, l = x3.shape
+    col = (slice(None), None)
+    if training:
+        m = n * l
+        mean = chan_sum(x3) * (1.0 / m)
+        xc = x3 - mean[col]
+        var = chan_sum(xc * xc) * (1.0 / m)
+        invstd = 1.0 / xp.sqrt(var + eps)
+        if running_mean is not None:
+            rm = running_mean._data
+            rm *= 1 - momentum
+            rm += momentum * mean.astype(rm.dtype, copy=False)
+            running_mean._vc[0] += 1
+        if running_var is not None:
+            rv = running_var._data
+            unbiased = var * (m / max(m - 1, 1))
+            rv *= 1 - momentum
+            rv += momentum * unbiased.astype(rv.dtype, copy=False)
+            running_var._vc[0] += 1
+    else:
+        rm, rv = running_mean._data, running_var._data
+        invstd = (1.0 / xp.sqrt(rv + eps)).astype(d.dtype, copy=False)
+        xc = x3 - rm.astype(d.dtype, copy=False)[col]
+    scale = invstd if weight is None else weight._data * invstd
+    y = xc * scale[col]
+    if bias is not None:
+        y += bias._data[col]
+    out = wrap(y.reshape(d.shape))
+    if state.enabled and (input._requires_grad or (weight is not None and weight._requires_grad)
+                          or (bias is not None and bias._requires_grad)):
+        node = NativeBatchNormBackward0()
+        node._xc = xc
+        node._invstd = invstd
+        node._training = training
+        node._eps = eps
+        node._shape = d.shape
+        node._running = None if training else (running_mean._data.copy(),
+                                               running_var._data.copy())
+        node.save_for_backward(input, weight, bias)
+        attach(out, node, (input, weight, bias))
+    return out

@@ -1,0 +1,256 @@
+"""Resampling: separable interpolation along one axis at a time, and grid_sample.
+
+Every interpolation mode of ``F.interpolate`` is separable: along each spatial axis an output
+sample is a weighted sum of T input samples (T = 1 nearest, 2 linear, 4 cubic) at indices that
+never decrease along the axis. ``resample_axis`` gathers them with ``take``; its adjoint
+scatters with ``add.reduceat`` over the runs of equal indices (no Python loop over samples,
+no ``add.at``). The two are each other's backward, so gradients are differentiable too.
+"""
+import numpy as np
+
+from ..autograd.grad_mode import state
+from ..autograd.graph import Node
+from ..backends import cpu_kernels as K
+from ._util import attach, wrap
+
+
+class Taps:
+    """Indices (O, T) into an axis of length ``n`` and weights (O, T) (None: nearest)."""
+
+    __slots__ = ("idx", "w", "n", "runs")
+
+    def __init__(self, idx, w, n):
+        self.idx, self.w, self.n = idx, w, n
+        self.runs = []
+        for t in range(idx.shape[1]):
+            col = idx[:, t]
+            starts = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
+            self.runs.append((starts, col[starts]))
+
+
+def _bshape(v, axis, ndim):
+    shape = [1] * ndim
+    shape[axis] = -1
+    return v.reshape(shape)
+
+
+def _forward_array(x, axis, taps):
+    xp = K.xp_of(x)
+    out = None
+    for t in range(taps.idx.shape[1]):
+        term = xp.take(x, xp.asarray(taps.idx[:, t]), axis=axis)
+        if taps.w is not None:
+            term *= _bshape(xp.asarray(taps.w[:, t].astype(x.dtype)), axis, x.ndim)
+        out = term if out is None else out.__iadd__(term)
+    return out
+
+
+def _adjoint_array(g, axis, taps):
+    xp = K.xp_of(g)
+    shape = list(g.shape)
+    shape[axis] = taps.n
+    res = xp.zeros(shape, dtype=g.dtype)
+    for t, (starts, where) in enumerate(taps.runs):
+        gw = g if taps.w is None else g * _bshape(xp.asarray(taps.w[:, t].astype(g.dtype)),
+                                                  axis, g.ndim)
+        sums = xp.add.reduceat(gw, xp.asarray(starts), axis=axis)
+        sl = [slice(None)] * g.ndim
+        sl[axis] = xp.asarray(where)
+        res[tuple(sl)] += sums  # ``where`` has no repeats: a plain fancy-index add is exact
+    return res
+
+
+class ResampleBackward(Node):
+    __slots__ = ("_axis", "_taps")
+
+    def backward(self, g):
+        return resample_adjoint(g, self._axis, self._taps)
+
+
+class ResampleAdjointBackward(Node):
+    __slots__ = ("_axis", "_taps")
+
+    def backward(self, h):
+        return resample_axis(h, self._axis, self._taps)
+
+
+def resample_axis(x, axis, taps):
+    out = wrap(_forward_array(x._data, axis, taps))
+    if state.enabled and x._requires_grad:
+        node = ResampleBackward()
+        node._axis, node._taps = axis, taps
+        attach(out, node, (x,))
+    return out
+
+
+def resample_adjoint(g, axis, taps):
+    out = wrap(_adjoint_array(g._data, axis, taps))
+    if state.enabled and g._requires_grad:
+        node = ResampleAdjointBackward()
+        node._axis, node._taps = axis, taps
+        attach(out, node, (g,))
+    return out
+
+
+# ---------------------------------------------------------------- tap tables (PyTorch's rules)
+def _scale(n, o, align_corners, scale):
+    if align_corners:
+        return (n - 1) / (o - 1) if o > 1 else 0.0
+    return 1.0 / scale if scale is not None and scale > 0 else n / o
+
+
+def taps_for(mode, n, o, align_corners, scale):
+    """The tap table of one axis: input length n, output length o."""
+    i = np.arange(o, dtype=np.float64)
+    if mode in ("nearest", "nearest-exact"):
+        s = 1.0 / scale if scale is not None and scale > 0 else n / o
+        src = np.floor((i + 0.5) * s if mode == "nearest-exact" else i * s)
+        idx = np.minimum(src.astype(np.int64), n - 1)
+        return Taps(idx[:, None], None, n)
+    s = _scale(n, o, align_corners, scale)
+    if mode == "linear":
+        src = i * s if align_corners else np.maximum((i + 0.5) * s - 0.5, 0.0)
+        i0 = np.minimum(np.floor(src).astype(np.int64), n - 1)
+        i1 = np.minimum(i0 + 1, n - 1)
+        l1 = src - i0
+        return Taps(np.stack([i0, i1], 1), np.stack([1 - l1, l1], 1), n)
+    if mode == "cubic":
+        src = i * s if align_corners else (i + 0.5) * s - 0.5
+        i0 = np.floor(src).astype(np.int64)
+        t = src - i0
+        a = -0.75
+        def near(x):
+            return ((a + 2) * x - (a + 3)) * x * x + 1
+        def far(x):
+            return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+        w = np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)], 1)
+        idx = np.clip(i0[:, None] + np.arange(-1, 3)[None, :], 0, n - 1)
+        return Taps(idx, w, n)
+    raise ValueError(f"unknown interpolation mode {mode}")
+
+
+# ---------------------------------------------------------------- grid_sample (2-D)
+def _unnormalize(c, size, align_corners):
+    if align_corners:
+        return (c + 1) / 2 * (size - 1), (size - 1) / 2
+    return ((c + 1) * size - 1) / 2, size / 2
+
+
+def _reflect(c, lo2, hi2):
+    """Reflect coordinates into [lo2/2, hi2/2]; returns (coords, d coords / d input)."""
+    xp = K.xp_of(c)
+    if lo2 == hi2:
+        return xp.zeros_like(c), xp.zeros_like(c)
+    mn = lo2 / 2
+    span = (hi2 - lo2) / 2
+    d = c - mn
+    sign = xp.where(d < 0, -1.0, 1.0).astype(c.dtype)
+    d = xp.abs(d)
+    extra = xp.fmod(d, span)
+    flips = xp.floor(d / span)
+    even = (flips % 2) == 0
+    out = xp.where(even, extra + mn, span - extra + mn)
+    grad = sign * xp.where(even, 1.0, -1.0).astype(c.dtype)
+    return out, grad
+
+
+def _source(c, size, padding_mode, align_corners):
+    """Grid coordinate -> source pixel coordinate, and its derivative."""
+    xp = K.xp_of(c)
+    ix, mult = _unnormalize(c, size, align_corners)
+    dmul = xp.full(c.shape, mult, dtype=c.dtype)
+    if padding_mode == "border":
+        inside = (ix > 0) & (ix < size - 1)
+        ix = xp.clip(ix, 0, size - 1)
+        dmul = dmul * inside
+    elif padding_mode == "reflection":
+        if align_corners:
+            ix, gr = _reflect(ix, 0, 2 * (size - 1))
+        else:
+            ix, gr = _reflect(ix, -1, 2 * size - 1)
+        inside = (ix > 0) & (ix < size - 1)
+        ix = xp.clip(ix, 0, size - 1)
+        dmul = dmul * gr * inside
+    return ix, dmul
+
+
+def grid_sample_arrays(inp, grid, mode, padding_mode, align_corners, need_grid_grad):
+    """Forward values and what backward needs: corners (rows, weights, dweights)."""
+    xp = K.xp_of(inp)
+    n, c, h, w = inp.shape
+    ho, wo = grid.shape[1:3]
+    gx, dgx = _source(grid[..., 0], w, padding_mode, align_corners)
+    gy, dgy = _source(grid[..., 1], h, padding_mode, align_corners)
+    flat = xp.ascontiguousarray(inp.transpose(0, 2, 3, 1)).reshape(n * h * w, c)
+    base = (xp.arange(n) * (h * w)).reshape(n, 1, 1)
+    corners = []
+    if mode == "nearest":
+        xs = [(xp.rint(gx), None)]
+        ys = [(xp.rint(gy), None)]
+    else:
+        x0 = xp.floor(gx)
+        y0 = xp.floor(gy)
+        fx, fy = gx - x0, gy - y0
+        xs = [(x0, (1 - fx, -1.0)), (x0 + 1, (fx, 1.0))]
+        ys = [(y0, (1 - fy, -1.0)), (y0 + 1, (fy, 1.0))]
+    out = xp.zeros((n, ho, wo, c), dtype=inp.dtype)
+    for yy, wy in ys:
+        for xx, wx in xs:
+            valid = (xx >= 0) & (xx <= w - 1) & (yy >= 0) & (yy <= h - 1)
+            xi = xp.clip(xx, 0, w - 1).astype(np.int64)
+            yi = xp.clip(yy, 0, h - 1).astype(np.int64)
+            rows = base + yi * w + xi
+            vals = flat[rows.reshape(-1)].reshape(n, ho, wo, c)
+            if wx is None:
+                wt = valid.astype(inp.dtype)
+            else:
+                wt = (wx[0] * wy[0] * valid).astype(inp.dtype)
+            out += vals * wt[..., None]
+            # d weight / d gx and / d gy (bilinear only)
+            dwx = None if wx is None else (wx[1] * wy[0] * valid).astype(inp.dtype)
+            dwy = None if wx is None else (wy[1] * wx[0] * valid).astype(inp.dtype)
+            corners.append((rows, wt, dwx, dwy, vals if need_grid_grad else None))
+    return out.transpose(0, 3, 1, 2), corners, (dgx, dgy)
+
+
+class GridSampler2DBackward0(Node):
+    __slots__ = ("_corners", "_dg", "_ishape", "_mode")
+
+    def _release_extra(self):
+        self._corners = None
+
+    def backward(self, g):
+        xp = K.xp_of(g._data)
+        n, c, h, w = self._ishape
+        go = xp.ascontiguousarray(g._data.transpose(0, 2, 3, 1))  # (N, Ho, Wo, C)
+        gi = gg = None
+        if self._next[0] is not None:
+            flat = xp.zeros((n * h * w, c), dtype=go.dtype)
+            for rows, wt, _, _, _ in self._corners:
+                np.add.at(flat, rows.reshape(-1), (go * wt[..., None]).reshape(-1, c))
+            gi = wrap(flat.reshape(n, h, w, c).transpose(0, 3, 1, 2))
+        if self._next[1] is not None:
+            dx = xp.zeros(go.shape[:3], dtype=go.dtype)
+            dy = xp.zeros(go.shape[:3], dtype=go.dtype)
+            if self._mode != "nearest":
+                for _, _, dwx, dwy, vals in self._corners:
+                    s = (vals * go).sum(-1)
+                    dx += s * dwx
+                    dy += s * dwy
+            dgx, dgy = self._dg
+            gg = wrap(xp.stack([dx * dgx, dy * dgy], -1).astype(go.dtype, copy=False))
+        return gi, gg
+
+
+def grid_sample(input, grid, mode, padding_mode, align_corners):
+    need = state.enabled and (input._requires_grad or grid._requires_grad)
+    y, corners, dg = grid_sample_arrays(input._data, grid._data, mode, padding_mode,
+                                        align_corners, need and grid._requires_grad)
+    out = wrap(y)
+    if need:
+        node = GridSampler2DBackward0()
+        node._corners, node._dg = corners, dg
+        node._ishape = input._data.shape
+        node._mode = mode
+        attach(out, node, (input, grid))
+    return out
