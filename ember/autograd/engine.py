@@ -4,6 +4,9 @@
 2. Run a node once all its consumers have sent their gradient; sum what arrives per output.
 3. Leaves' AccumulateGrad nodes add into ``.grad`` (or hand the gradient to ``autograd.grad``).
 Saved tensors are freed as each node finishes, unless ``retain_graph``.
+
+This loop runs once per node of every training step, so it is written flat: no per-node
+helper calls on the common path (no hooks, no anomaly mode, one output per node).
 """
 import traceback
 import warnings
@@ -14,56 +17,175 @@ from .grad_mode import state
 from .graph import AccumulateGrad
 
 
-def _collect(root_nodes):
-    """Dependency counts of every node reachable from root_nodes (iterative DFS)."""
-    deps = {}
-    seen = set(root_nodes)
+def _count_deps(root_nodes, needed=None):
+    """Number of edges pointing at each node reachable from root_nodes (iterative DFS).
+
+    With ``needed``, only nodes in that set are visited and counted.
+    """
+    deps = dict.fromkeys(root_nodes, 0)
     stack = list(root_nodes)
+    pop = stack.pop
+    push = stack.append
+    get = deps.get
     while stack:
-        node = stack.pop()
-        for edge in node._next:
-            if edge is None:
-                continue
-            child = edge[0]
-            deps[child] = deps.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return deps, seen
+        for edge in pop()._next:
+            if edge is not None:
+                child = edge[0]
+                d = get(child)
+                if d is None:
+                    if needed is not None and child not in needed:
+                        continue
+                    deps[child] = 1
+                    push(child)
+                else:
+                    deps[child] = d + 1
+    return deps
 
 
 def _needed(root_nodes, targets):
-    """Nodes that lie on a path from a root to a target (post-order, iterative)."""
-    needed = {}
-    stack = [(n, False) for n in root_nodes]
-    while stack:
-        node, expanded = stack.pop()
-        if node in needed and not expanded:
+    """(needed, runnable): nodes with a path to a target, and those whose backward must run
+    because one of their children is needed (a target with nothing needed below is not run)."""
+    order = []  # post-order: every node after all of its children
+    visited = set()
+    for root in root_nodes:
+        if root in visited:
             continue
-        if expanded:
-            needed[node] = node in targets or any(
-                e is not None and needed.get(e[0], False) for e in node._next)
-            continue
-        needed[node] = False  # provisional: marks "visiting"
-        stack.append((node, True))
+        visited.add(root)
+        stack = [(root, iter(root._next))]
+        while stack:
+            node, it = stack[-1]
+            for e in it:
+                if e is not None and e[0] not in visited:
+                    visited.add(e[0])
+                    stack.append((e[0], iter(e[0]._next)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    needed = set()
+    runnable = set()
+    for node in order:
+        below = False
         for e in node._next:
-            if e is not None and e[0] not in needed:
-                stack.append((e[0], False))
-    return {n for n, ok in needed.items() if ok}
+            if e is not None and e[0] in needed:
+                below = True
+                break
+        if below:
+            runnable.add(node)
+            needed.add(node)
+        elif node in targets:
+            needed.add(node)
+    return needed, runnable
 
 
-def _check_nan(node, grads):
-    for i, g in enumerate(grads):
-        if g is not None and g.dtype.category >= 2 and bool(np.isnan(g._data).any()):
-            trace = (node._extra or {}).get("trace")
-            if trace:
-                warnings.warn("Error detected in " + type(node).__name__ + ". Traceback of "
-                              "forward call that caused the error:\n" + "".join(trace))
-            raise RuntimeError(
-                f"Function '{type(node).__name__}' returned nan values in its {i}th output.")
+def _sum_grads(a, b, create_graph):
+    """a + b for two gradients of one output; array-level unless building a graph."""
+    if create_graph or a._requires_grad or b._requires_grad:
+        return a + b
+    ad = a._data
+    bd = b._data
+    if ad.dtype == bd.dtype and ad.shape == bd.shape:
+        return a._wrap(ad + bd)
+    return a + b
 
 
-def _apply_tensor_hooks(node, buf):
+def execute(roots, retain_graph, create_graph, capture=None, accumulate=True):
+    """Run backward from ``roots`` (a list of ((node, output_nr), grad)).
+
+    capture: dict mapping (node, output_nr) to a slot index; the gradient reaching that output
+    is returned in a list (for ``autograd.grad`` / ``backward(inputs=)``). Only the part of the
+    graph leading to captured outputs runs then. ``accumulate``: whether leaves reached (and,
+    with capture, captured) accumulate into ``.grad``.
+    """
+    buffers = {}
+    root_nodes = []
+    handed = set()  # ids of arrays some leaf or the caller already owns (see _accumulate)
+    for (node, nr), g in roots:
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node._n_out
+            root_nodes.append(node)
+        buf[nr] = g if buf[nr] is None else _sum_grads(buf[nr], g, create_graph)
+        handed.add(id(g._data))
+    captured = runnable = None
+    if capture is None:
+        deps = _count_deps(root_nodes)
+    else:
+        captured = [None] * (max(capture.values()) + 1 if capture else 0)
+        needed, runnable = _needed(root_nodes, {n for n, _ in capture})
+        deps = _count_deps([n for n in root_nodes if n in needed], needed)
+    ready = [n for n in root_nodes if deps.get(n) == 0]
+    anomaly = state.anomaly
+    prev_mode = state.enabled
+    state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            buf = buffers.pop(node, None)
+            if buf is not None:
+                if node._extra is not None:
+                    _tensor_hooks(node, buf)
+                if type(node) is AccumulateGrad:
+                    if buf[0] is not None:
+                        _leaf(node, buf[0], create_graph, handed, capture, captured, accumulate)
+                    continue
+                if capture is not None:
+                    _capture(node, buf, capture, captured)
+                    if node not in runnable:
+                        continue
+                if node._extra is None and not anomaly:
+                    grads = node.backward(*buf)
+                else:
+                    grads = _run_node(node, buf, anomaly)
+                if type(grads) is not tuple:
+                    grads = tuple(grads) if type(grads) is list else (grads,)
+                if not retain_graph:
+                    node._release()
+            else:
+                grads = None
+            nexts = node._next
+            if grads is not None and len(grads) != len(nexts):
+                grads = (grads + (None,) * len(nexts))[:len(nexts)]
+            i = -1
+            for edge in nexts:
+                i += 1
+                if edge is None:
+                    continue
+                child = edge[0]
+                d = deps.get(child)
+                if d is None:  # not needed for the captured outputs
+                    continue
+                if grads is not None:
+                    g = grads[i]
+                    if g is not None:
+                        cbuf = buffers.get(child)
+                        nr = edge[1]
+                        if cbuf is None:
+                            cbuf = buffers[child] = [None] * child._n_out
+                            cbuf[nr] = g
+                        elif cbuf[nr] is None:
+                            cbuf[nr] = g
+                        else:
+                            cbuf[nr] = _sum_grads(cbuf[nr], g, create_graph)
+                if d == 1:
+                    ready.append(child)
+                else:
+                    deps[child] = d - 1
+    finally:
+        state.enabled = prev_mode
+    return captured
+
+
+def _capture(node, buf, capture, captured):
+    for nr in range(len(buf)):
+        slot = capture.get((node, nr))
+        if slot is not None and buf[nr] is not None:
+            old = captured[slot]
+            captured[slot] = buf[nr] if old is None else old + buf[nr]
+
+
+def _tensor_hooks(node, buf):
+    """Hooks registered on a non-leaf output (register_hook), then retain_grad."""
     ex = node._extra
     hooks = ex.get("tensor_hooks")
     if hooks:
@@ -83,8 +205,7 @@ def _apply_tensor_hooks(node, buf):
                 t._grad = g.clone() if t._grad is None else t._grad + g
 
 
-def _accumulate(node, grad, create_graph, handed):
-    from ..tensor import Tensor
+def _leaf(node, grad, create_graph, handed, capture, captured, accumulate):
     t = node.variable
     hooks = t._hooks
     if hooks:
@@ -92,6 +213,19 @@ def _accumulate(node, grad, create_graph, handed):
             res = fn(grad)
             if res is not None:
                 grad = res
+    if capture is not None:
+        slot = capture.get((node, 0))
+        if slot is not None:
+            old = captured[slot]
+            captured[slot] = grad if old is None else old + grad
+        else:
+            return
+    if accumulate:
+        _accumulate(t, grad, create_graph, handed)
+
+
+def _accumulate(t, grad, create_graph, handed):
+    from ..tensor import Tensor
     old = t._grad
     if old is None:
         if create_graph:
@@ -108,109 +242,62 @@ def _accumulate(node, grad, create_graph, handed):
         t._grad = old + grad
     else:
         od = old._data
-        if od.shape == grad._data.shape and od.flags.writeable and od.dtype == grad._data.dtype:
-            od += grad._data
+        gd = grad._data
+        if od.shape == gd.shape and od.flags.writeable and od.dtype == gd.dtype and \
+                id(od) not in handed:
+            od += gd
             old._vc[0] += 1
         else:
-            t._grad = Tensor._wrap((od + grad._data).astype(od.dtype, copy=False))
+            t._grad = Tensor._wrap((od + gd).astype(od.dtype, copy=False))
     post = t._meta.get("post_accumulate") if t._meta else None
     if post:
         for fn in list(post.values()):
             fn(t)
 
 
-def execute(roots, retain_graph, create_graph, capture=None, accumulate=True):
-    """Run backward from ``roots`` (list of ((node, nr), grad)).
-
-    capture: dict mapping (node, nr) to a slot index; the gradient reaching that output is
-    stored in the returned list instead of (or, for ``inputs=``, as well as) accumulated.
-    """
-    root_nodes = []
-    buffers = {}
-    handed = set()
-    for (node, nr), g in roots:
-        buf = buffers.get(node)
-        if buf is None:
-            buf = buffers[node] = [None] * _n_outputs(node)
-            root_nodes.append(node)
-        buf[nr] = g if buf[nr] is None else buf[nr] + g
-        handed.add(id(g._data))
-    deps, _ = _collect(root_nodes)
-    captured = None
-    needed = None
-    if capture is not None:
-        captured = [None] * (max(capture.values()) + 1 if capture else 0)
-        needed = _needed(root_nodes, {n for n, _ in capture})
-    ready = [n for n in root_nodes if deps.get(n, 0) == 0]
-    prev_mode = state.enabled
-    state.enabled = create_graph
-    try:
-        while ready:
-            node = ready.pop()
-            buf = buffers.pop(node, None)
-            if needed is not None and node not in needed:
-                continue
-            if buf is not None and node._extra is not None:
-                _apply_tensor_hooks(node, buf)
-            if capture is not None and buf is not None:
-                for nr in range(len(buf)):
-                    slot = capture.get((node, nr))
-                    if slot is not None and buf[nr] is not None:
-                        captured[slot] = buf[nr] if captured[slot] is None \
-                            else captured[slot] + buf[nr]
-            if type(node) is AccumulateGrad:
-                if buf is not None and buf[0] is not None and accumulate and \
-                        (capture is None or (node, 0) in capture):
-                    _accumulate(node, buf[0], create_graph, handed)
-                continue
-            nexts = node._next
-            grads = None
-            if buf is not None and any(g is not None for g in buf):
-                grads = _run_node(node, buf)
-                if not retain_graph:
-                    node._release()
-            for i, edge in enumerate(nexts):
-                if edge is None:
-                    continue
-                child, nr = edge
-                if grads is not None and i < len(grads):
-                    g = grads[i]
-                    if g is not None:
-                        cbuf = buffers.get(child)
-                        if cbuf is None:
-                            cbuf = buffers[child] = [None] * _n_outputs(child)
-                        cbuf[nr] = g if cbuf[nr] is None else cbuf[nr] + g
-                left = deps[child] - 1
-                deps[child] = left
-                if left == 0:
-                    ready.append(child)
-    finally:
-        state.enabled = prev_mode
-    return captured
-
-
-def _n_outputs(node):
-    return getattr(node, "_n_out", 1)
-
-
-def _run_node(node, buf):
-    ex = node._extra
-    if ex is not None and "pre_hooks" in ex:
-        for fn in list(ex["pre_hooks"].values()):
+def _run_node(node, buf, anomaly):
+    """A node's backward with its pre-hooks, hooks, and anomaly checks."""
+    ex = node._extra or {}
+    pre = ex.get("pre_hooks")
+    if pre:
+        for fn in list(pre.values()):
             res = fn(tuple(buf))
             if res is not None:
                 buf = list(res)
-    grads = node.backward(*buf)
+    if anomaly:
+        try:
+            grads = node.backward(*buf)
+        except Exception:
+            _warn_trace(node)
+            raise
+    else:
+        grads = node.backward(*buf)
     if type(grads) is not tuple:
-        grads = (grads,) if not isinstance(grads, list) else tuple(grads)
-    if ex is not None and "hooks" in ex:
-        for fn in list(ex["hooks"].values()):
+        grads = tuple(grads) if type(grads) is list else (grads,)
+    post = ex.get("hooks")
+    if post:
+        for fn in list(post.values()):
             res = fn(grads, tuple(buf))
             if res is not None:
-                grads = tuple(res)
-    if state.anomaly:
+                grads = tuple(res) if isinstance(res, (tuple, list)) else (res,)
+    if anomaly and state.anomaly_check_nan:
         _check_nan(node, grads)
     return grads
+
+
+def _warn_trace(node):
+    trace = (node._extra or {}).get("trace")
+    if trace:
+        warnings.warn(f"Error detected in {type(node).__name__}. Traceback of forward call that "
+                      "caused the error:\n" + "".join(trace), UserWarning, stacklevel=3)
+
+
+def _check_nan(node, grads):
+    for i, g in enumerate(grads):
+        if g is not None and g._data.dtype.kind in "fc" and bool(np.isnan(g._host()).any()):
+            _warn_trace(node)
+            raise RuntimeError(
+                f"Function '{type(node).__name__}' returned nan values in its {i}th output.")
 
 
 def record_trace(node):

@@ -8,6 +8,11 @@ class FunctionCtx(Node):
 
     __slots__ = ("_n_out", "_materialize", "_dirty", "_non_diff", "_fn_cls", "__dict__")
 
+    @property
+    def needs_input_grad(self):
+        """Per forward argument: whether it is a tensor that requires grad."""
+        return self.__dict__["needs_input_grad"]
+
     def mark_dirty(self, *tensors):
         self._dirty = tensors
 
@@ -122,8 +127,18 @@ class Function(metaclass=_FunctionMeta):
         is_tuple = isinstance(output, tuple)
         outs = output if is_tuple else (output,)
         if not needs:
+            # An input handed back unchanged still comes back as a new (alias) tensor.
+            input_ids = {id(t) for t in tensor_args if t is not None}
+            if any(id(o) in input_ids for o in outs):
+                dirty_ids = {id(t) for t in ctx._dirty}
+                outs = tuple(_alias(o) if id(o) in input_ids and id(o) not in dirty_ids else o
+                             for o in outs)
+                return outs if is_tuple else outs[0]
             return output
         ctx._next = tuple(edge_of(t) if t is not None else None for t in tensor_args)
+        if state.anomaly:
+            from .engine import record_trace
+            record_trace(ctx)
         ctx.__dict__["_in_shapes"] = tuple(tuple(t.shape) if t is not None else None
                                            for t in tensor_args)
         tensor_outs = [o for o in outs if isinstance(o, Tensor)]
@@ -147,7 +162,7 @@ class Function(metaclass=_FunctionMeta):
             elif o._data.dtype.kind in "fc":
                 if id(o) in dirty_ids and o._grad_fn is None and o._requires_grad and \
                         state.enabled:
-                    raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                    raise RuntimeError("a leaf Variable that requires grad has been used in an "
                                        "in-place operation.")
                 o._grad_fn = ctx
                 o._out_nr = nr

@@ -94,3 +94,6 @@ def reset_peak_memory_stats(device=None):
 
 def is_initialized():
     return _state["init"]
+
+
+from . import amp  # noqa: E402,F401  (torch.cuda.amp)
