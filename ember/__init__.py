@@ -2,7 +2,9 @@
 
 ``import ember as torch`` runs PyTorch programs; see README.md and docs/differences.md.
 """
-__version__ = "0.1.0"
+# The PyTorch API level Ember follows, with Ember's own version as the local part, so that
+# version checks in PyTorch programs (`torch.__version__ >= "2.0"`) take their modern paths.
+__version__ = "2.13.0+ember0.1.0"
 
 from . import dtypes as _dtypes
 from .dtypes import (bfloat16, complex64, complex128, dtype, finfo, float16, float32, float64,
@@ -14,6 +16,8 @@ from .tensor import Size, Tensor
 from . import _tensor_methods  # noqa: F401  (binds ops as Tensor methods)
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .autograd.anomaly import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                               set_anomaly_enabled)
 from .random import (Generator, bernoulli, default_generator, get_rng_state, initial_seed,
                      manual_seed, multinomial, normal, poisson, rand, rand_like, randint,
                      randint_like, randn, randn_like, randperm, seed, set_rng_state)
@@ -21,7 +25,17 @@ from ._tensor_str import get_printoptions, set_printoptions
 from ._namespace import *  # noqa: F401,F403  (the torch.* functions)
 from ._namespace import __all__ as _ns_all
 from . import autograd, cuda, backends  # noqa: F401
+from .backends import host_tuning as _host_tuning
+_host_tuning.apply()  # malloc / BLAS-kernel tuning; opt-outs in docs/differences.md
 from .serialization import load, save  # noqa: F401
+from ._settings import (are_deterministic_algorithms_enabled, compile,  # noqa: F401,A004
+                        get_default_device, get_deterministic_debug_mode,
+                        get_float32_matmul_precision, get_num_interop_threads, get_num_threads,
+                        is_deterministic_algorithms_warn_only_enabled, is_warn_always_enabled,
+                        set_default_device, set_deterministic_debug_mode,
+                        set_float32_matmul_precision, set_num_interop_threads, set_num_threads,
+                        set_warn_always, use_deterministic_algorithms)
+from .amp import autocast  # noqa: F401
 
 half = float16
 float = float32  # noqa: A001
@@ -110,7 +124,7 @@ _LAZY = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils", "lina
          "func": "ember.func", "export": "ember.export", "quantization": "ember.quantization",
          "sparse": "ember.sparse", "nested": "ember.nested", "masked": "ember.masked",
          "signal": "ember.signal", "monitor": "ember.monitor", "package": "ember.package",
-         "version": "ember.version"}
+         "version": "ember.version", "return_types": "ember.return_types"}
 
 
 def __getattr__(name):

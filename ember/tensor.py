@@ -358,6 +358,8 @@ class Tensor:
 
     def _scalar(self, what):
         if self._data.size != 1:
+            if what in ("int", "float", "complex"):
+                raise ValueError("only one element tensors can be converted to Python scalars")
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
                                f"to Scalar")
         return self._data.reshape(()).item() if type(self._data) is np.ndarray else \

@@ -1,34 +1,27 @@
 """Array kernels of the vision ops: padding buffers, im2col/col2im as strided views.
 
-Layout of a column buffer (the "cols" of im2col), for N-d convolution with groups folded in:
-``(C, *kernel, N, *out)``. Rows are ``C * prod(kernel)``, columns ``N * prod(out)``, so the
-forward is ONE 2-D GEMM per group (``W(O, C*K) @ cols``), the weight gradient one more and
-col2im is a loop over kernel offsets (never over pixels) adding strided views.
+Two layouts of a column buffer (the "cols" of im2col):
+- per sample, ``(N, C, *kernel, *out)`` = ``(N, C*K, L)`` (``im2col_ps`` / ``col2im_ps``), used
+  by ungrouped convolutions and unfold/fold: ``W(O, C*K) @ cols`` is a stacked GEMM whose
+  result is already NCHW, ``W.T @ g`` reads the NCHW gradient as it is, so no layout copies;
+- grouped, ``(C, *kernel, N, *out)``: rows ``C * prod(kernel)``, columns ``N * prod(out)``, so
+  a grouped forward is ONE 2-D GEMM per group (N * G tiny GEMMs otherwise).
+im2col is a strided view copied once, col2im a loop over kernel offsets (never over pixels)
+adding strided views. With numba installed, 1-d/2-d float32 im2col_ps / col2im_ps run as
+compiled kernels with implicit padding (numba_kernels.py).
 """
-import ctypes
 import itertools
-import sys
 
 import numpy as np
+
+from . import host_tuning
+from . import numba_kernels as NK
 
 as_strided = np.lib.stride_tricks.as_strided
 
 
-def _tune_malloc():
-    # Large temporaries (im2col buffers, activations) are otherwise fresh mmaps on every call,
-    # and their page faults cost more than the arithmetic (see shared PERFORMANCE.md:
-    # a CNN step 60 ms -> 38 ms). Keep them on the heap and do not trim it eagerly.
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, 64 << 20)   # M_MMAP_THRESHOLD
-        libc.mallopt(-1, 1 << 30)    # M_TRIM_THRESHOLD
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
-
-
-_tune_malloc()
+# Process-wide malloc / BLAS-kernel tuning (each with an opt-out variable): host_tuning.py.
+host_tuning.apply()
 
 
 def xp_of(a):
@@ -144,3 +137,71 @@ def sum_rows(a2):
     """Column sums of a 2-D array through BLAS (``ones @ a``), much faster than sum(axis=0)."""
     xp = xp_of(a2)
     return xp.ones((1, a2.shape[0]), dtype=a2.dtype) @ a2
+
+
+# ---------------------------------------------------------------- per-sample columns
+def _as2d(geo, x=None):
+    """Geometry (and input) of a 1-d or 2-d convolution as 2-d: (kh, kw, sh, sw, ph, pw, dh,
+    dw, oh, ow); 1-d gets a unit height."""
+    if len(geo.kernel) == 2:
+        (kh, kw), (sh, sw), (dh, dw), (oh, ow) = geo.kernel, geo.stride, geo.dilation, geo.out
+        ph, pw = geo.pads[0][0], geo.pads[1][0]
+    else:
+        kh = sh = dh = oh = 1
+        ph = 0
+        kw, sw, dw, ow, pw = geo.kernel[0], geo.stride[0], geo.dilation[0], geo.out[0], \
+            geo.pads[0][0]
+    return kh, kw, sh, sw, ph, pw, dh, dw, oh, ow
+
+
+def _fast(nd, *arrays):
+    if nd > 2:
+        return None
+    nk = NK.kernels()
+    return nk if nk is not None and NK.usable(*arrays) else None
+
+
+def im2col_ps(x, geo):
+    """Columns (N, C*K, L) of x (N, C, *S) for convolution geometry ``geo``."""
+    n, c = x.shape[:2]
+    nd = len(geo.kernel)
+    kk = int(np.prod(geo.kernel))
+    ll = int(np.prod(geo.out))
+    nk = _fast(nd, x)
+    if nk is not None:
+        kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _as2d(geo)
+        x4 = x.reshape(n, c, -1, x.shape[-1])
+        out = np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
+        nk.im2col2d(x4, out, sh, sw, ph, pw, dh, dw)
+        return out.reshape(n, c * kk, ll)
+    xp = xp_of(x)
+    xpad = pad_zeros(x, geo.pads)
+    s = xpad.strides
+    shape = (n, c) + tuple(geo.kernel) + tuple(geo.out)
+    strides = (s[0], s[1]) + tuple(s[2 + i] * geo.dilation[i] for i in range(nd)) + \
+        tuple(s[2 + i] * geo.stride[i] for i in range(nd))
+    cols = xp.empty(shape, dtype=x.dtype)
+    cols[...] = _as_strided(xp, xpad, shape, strides)
+    return cols.reshape(n, c * kk, ll)
+
+
+def col2im_ps(cols, geo, n, c):
+    """Adjoint of ``im2col_ps``: columns (N, C*K, L) summed into (N, C, *geo.inp)."""
+    nd = len(geo.kernel)
+    nk = _fast(nd, cols)
+    if nk is not None:
+        kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _as2d(geo)
+        out = np.empty((n, c) + tuple(geo.inp), dtype=cols.dtype)
+        nk.col2im2d(cols.reshape(n, c, kh, kw, oh, ow), out.reshape(n, c, -1, out.shape[-1]),
+                    sh, sw, ph, pw, dh, dw)
+        return out
+    xp = xp_of(cols)
+    c6 = cols.reshape((n, c) + tuple(geo.kernel) + tuple(geo.out))
+    acc = xp.zeros(geo.full(n, c), dtype=cols.dtype)
+    # Each offset's target view has no overlapping elements, so ``+=`` is exact.
+    for off in itertools.product(*[range(k) for k in geo.kernel]):
+        sl = (slice(None), slice(None)) + tuple(
+            slice(o * d, o * d + st * (m - 1) + 1, st)
+            for o, d, st, m in zip(off, geo.dilation, geo.stride, geo.out))
+        acc[sl] += c6[(slice(None), slice(None)) + off]
+    return crop(acc, geo.pads, (n, c) + tuple(geo.inp))

@@ -37,7 +37,12 @@ class Geometry:
 
 
 # ---------------------------------------------------------------- array primitives
+# Ungrouped convolutions use per-sample columns (N, C*K, L): every product is a stacked GEMM
+# that reads and writes NCHW arrays as they are. Grouped ones use the (C*K, N*L) layout, one
+# 2-D GEMM per group (see cpu_kernels.py).
 def cols_of(x, geo):
+    if geo.groups == 1:
+        return K.im2col_ps(x, geo)
     xp = K.pad_zeros(x, geo.pads)
     return K.im2col(xp, geo.kernel, geo.stride, geo.dilation, geo.out)
 
@@ -49,42 +54,52 @@ def fwd_array(x, w, geo, cols=None):
     n = x.shape[0]
     o = w.shape[0]
     g = geo.groups
-    w2 = w.reshape(g, o // g, -1)
     if g == 1:
-        y = (w2[0] @ cols)[None]
-    else:
-        y = K.xp_of(cols).matmul(w2, cols.reshape(g, w2.shape[2], -1))
+        y = K.xp_of(cols).matmul(w.reshape(o, -1), cols)
+        return y.reshape((n, o) + geo.out)
+    w2 = w.reshape(g, o // g, -1)
+    y = K.xp_of(cols).matmul(w2, cols.reshape(g, w2.shape[2], -1))
     return K.from_groups_rows(y, n, geo.out)
 
 
-def input_array(g2, w, geo, n, c):
-    """I(g, w) from g in rows form (G, O/G, N*L): the input gradient (N, C, *inp)."""
+def input_array(g, w, geo, n, c):
+    """I(g, w) for g (N, O, *out): the input gradient (N, C, *inp)."""
     grp = geo.groups
     o = w.shape[0]
-    wt = w.reshape(grp, o // grp, -1).transpose(0, 2, 1)
+    xp = K.xp_of(g)
     if grp == 1:
-        gc = wt[0] @ g2[0]
-    else:
-        gc = K.xp_of(g2).matmul(wt, g2)
+        gc = xp.matmul(w.reshape(o, -1).T, g.reshape(n, o, -1))
+        return K.col2im_ps(gc, geo, n, c)
+    g2 = K.to_groups_rows(g, grp)
+    wt = w.reshape(grp, o // grp, -1).transpose(0, 2, 1)
+    gc = xp.matmul(wt, g2)
     full = K.col2im(gc, geo.full(n, c), geo.kernel, geo.stride, geo.dilation, geo.out)
     return K.crop(full, geo.pads, (n, c) + geo.inp)
 
 
-def weight_array(cols, g2, wshape, geo):
-    """W(x, g) from x's columns and g in rows form: the weight gradient."""
+def weight_array(cols, g, wshape, geo):
+    """W(x, g) from x's columns (``cols_of``) and g (N, O, *out): the weight gradient."""
     grp = geo.groups
+    xp = K.xp_of(g)
+    n, o = g.shape[:2]
     if grp == 1:
-        gw = g2[0] @ cols.T
-    else:
-        c2 = cols.reshape(grp, -1, cols.shape[-1])
-        gw = K.xp_of(cols).matmul(g2, c2.transpose(0, 2, 1))
-    return gw.reshape(wshape)
+        g3 = g.reshape(n, o, -1)
+        if n == 1:
+            return (g3[0] @ cols[0].T).reshape(wshape)
+        per = xp.matmul(g3, cols.transpose(0, 2, 1))  # (N, O, C*K): one GEMM per sample
+        return (xp.ones(n, dtype=g.dtype) @ per.reshape(n, -1)).reshape(wshape)
+    g2 = K.to_groups_rows(g, grp)
+    c2 = cols.reshape(grp, -1, cols.shape[-1])
+    return xp.matmul(g2, c2.transpose(0, 2, 1)).reshape(wshape)
 
 
-def bias_array(g2):
-    """Sum of g over batch and space, from rows form (G, O/G, N*L)."""
-    r = g2.reshape(-1, g2.shape[-1])
-    return r @ K.xp_of(r).ones(r.shape[1], dtype=r.dtype)
+def bias_array(g):
+    """Sum of g (N, O, *out) over batch and space, as two BLAS products with ones."""
+    xp = K.xp_of(g)
+    n, o = g.shape[:2]
+    r = g.reshape(n * o, -1)
+    r = r @ xp.ones(r.shape[1], dtype=g.dtype)
+    return xp.ones(n, dtype=g.dtype) @ r.reshape(n, o)
 
 
 # ---------------------------------------------------------------- differentiable ops
@@ -118,14 +133,14 @@ class ConvolutionBackward0(Node):
             if nb is not None and self._has_bias:
                 gb = _bias_grad(g)
             return gx, gw, gb
-        g2 = K.to_groups_rows(g._data, geo.groups)
+        gd = g._data
         if nx is not None:
-            gx = wrap(input_array(g2, w._data, geo, x.shape[0], x.shape[1]))
+            gx = wrap(input_array(gd, w._data, geo, x.shape[0], x.shape[1]))
         if nw is not None:
             cols = self._cols if self._cols is not None else cols_of(x._data, geo)
-            gw = wrap(weight_array(cols, g2, w.shape, geo))
+            gw = wrap(weight_array(cols, gd, w.shape, geo))
         if nb is not None and self._has_bias:
-            gb = wrap(bias_array(g2))
+            gb = wrap(bias_array(gd))
         return gx, gw, gb
 
 
@@ -186,8 +201,7 @@ def conv_forward(x, w, geo, bias=None):
 def conv_input(g, w, xshape, geo, bias=None, transposed=False):
     """I(g, w) (+ bias): the transposed convolution; g is (N, O, *out)."""
     n, c = xshape[0], xshape[1]
-    g2 = K.to_groups_rows(g._data, geo.groups)
-    y = _add_bias(input_array(g2, w._data, geo, n, c), None if bias is None else bias._data)
+    y = _add_bias(input_array(g._data, w._data, geo, n, c), None if bias is None else bias._data)
     if y.base is not None and not y.flags.c_contiguous:
         y = np.ascontiguousarray(y) if type(y) is np.ndarray else K.xp_of(y).ascontiguousarray(y)
     out = wrap(y)
@@ -210,8 +224,7 @@ def conv_input(g, w, xshape, geo, bias=None, transposed=False):
 
 def conv_weight(x, g, wshape, geo):
     """W(x, g): the weight gradient of F as a graph op."""
-    g2 = K.to_groups_rows(g._data, geo.groups)
-    out = wrap(weight_array(cols_of(x._data, geo), g2, tuple(wshape), geo))
+    out = wrap(weight_array(cols_of(x._data, geo), g._data, tuple(wshape), geo))
     if state.enabled and (x._requires_grad or g._requires_grad):
         node = ConvWeightBackward()
         node._geo = geo
@@ -238,11 +251,8 @@ class Col2ImBackward0(Node):
 def unfold_op(x, geo):
     """(N, C, *S) -> (N, C * prod(k), L): the sliding blocks, as torch.nn.functional.unfold."""
     d = x._data
-    n, c = d.shape[:2]
-    v = K.window_view(K.pad_zeros(d, geo.pads), geo.kernel, geo.stride, geo.dilation, geo.out)
-    nd = len(geo.kernel)
-    perm = (1 + nd, 0) + tuple(range(1, 1 + nd)) + tuple(range(2 + nd, 2 + 2 * nd))
-    y = K.xp_of(d).ascontiguousarray(v.transpose(perm)).reshape(n, -1, int(np.prod(geo.out)))
+    c = d.shape[1]
+    y = K.im2col_ps(d, geo)
     out = wrap(y)
     if state.enabled and x._requires_grad:
         node = Im2ColBackward0()
@@ -255,13 +265,7 @@ def unfold_op(x, geo):
 def fold_op(x, geo, c):
     """(N, C * prod(k), L) -> (N, C, *S): sums overlapping blocks, as F.fold."""
     d = x._data
-    n = d.shape[0]
-    nd = len(geo.kernel)
-    v = d.reshape((n, c) + geo.kernel + geo.out)
-    perm = (1,) + tuple(range(2, 2 + nd)) + (0,) + tuple(range(2 + nd, 2 + 2 * nd))
-    cols = v.transpose(perm)
-    full = K.col2im(cols, geo.full(n, c), geo.kernel, geo.stride, geo.dilation, geo.out)
-    y = K.crop(full, geo.pads, (n, c) + geo.inp)
+    y = K.col2im_ps(d, geo, d.shape[0], c)
     out = wrap(K.xp_of(y).ascontiguousarray(y))
     if state.enabled and x._requires_grad:
         node = Col2ImBackward0()

@@ -4,7 +4,6 @@ qr, svd, svdvals, eigh, eigvalsh, pinv.
 Forward runs LAPACK through NumPy on stacks of matrices; every backward is written with
 Tensor ops (matmul on transposed views), so it is itself differentiable where PyTorch's is.
 """
-import collections
 
 import numpy as np
 
@@ -80,9 +79,8 @@ def _multi(outs, node, inputs):
 
 
 def _named(name, fields):
-    base = collections.namedtuple(name, fields)
-    cls = type(name, (base,), {"__slots__": (), "__module__": "torch.return_types"})
-    return cls
+    from ..return_types import named
+    return named(name, fields)
 
 
 slogdet_t = _named("slogdet", ["sign", "logabsdet"])

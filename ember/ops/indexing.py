@@ -68,8 +68,22 @@ def _scalar_index(v):
     return v
 
 
-def _bounds_error(exc, shape):
+def _bounds_error(exc, shape, key=()):
     msg = str(exc)
+    if "boolean index did not match" in msg:
+        dim = 0
+        for k in key:
+            if isinstance(k, np.ndarray) and k.dtype == np.bool_:
+                if tuple(k.shape) != tuple(shape[dim:dim + k.ndim]):
+                    bad = next(i for i in range(k.ndim) if k.shape[i] != shape[dim + i])
+                    return IndexError(f"The shape of the mask {list(k.shape)} at index {bad} "
+                                      f"does not match the shape of the indexed tensor "
+                                      f"{list(shape)} at index {dim + bad}")
+                dim += k.ndim
+            elif k is not None and k is not Ellipsis and not isinstance(k, bool):
+                dim += 1
+            elif k is Ellipsis:
+                break
     if "out of bounds" in msg:
         msg = msg.replace("axis", "dimension")
     return IndexError(msg)
@@ -90,11 +104,55 @@ def _check_dims(key, ndim):
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
 
 
+def _split_int_key(key):
+    """PyTorch applies integer indices first (as ``select``) and only then the advanced
+    (array) indices; NumPy counts integers as advanced indices. The two place the
+    advanced-index dimensions differently only when an integer separates the arrays from
+    each other or sits apart from them (``x[0, :, [1, 2]]``). Returns the two-step keys
+    (basic part, advanced part) in that case, else None."""
+    kinds = []
+    for k in key:
+        if type(k) is int:
+            kinds.append("i")
+        elif isinstance(k, np.ndarray):
+            kinds.append("a")
+        elif isinstance(k, bool):
+            return None
+        else:
+            kinds.append("b")
+    if "i" not in kinds:
+        return None
+    adv = [i for i, c in enumerate(kinds) if c in "ia"]
+    arrays = [i for i, c in enumerate(kinds) if c == "a"]
+    np_adjacent = adv[-1] - adv[0] + 1 == len(adv)
+    torch_adjacent = all(kinds[i] in "ia" for i in range(arrays[0], arrays[-1] + 1))
+    if np_adjacent or not torch_adjacent:
+        return None
+    first, second = [], []
+    for k, c in zip(key, kinds):
+        if c == "i":
+            first.append(k)
+        elif c == "a":
+            first.extend([slice(None)] * max(k.ndim if k.dtype == np.bool_ else 1, 0))
+            second.append(k)
+        elif k is None:
+            first.append(None)
+            second.append(slice(None))
+        else:
+            first.append(k)
+            second.append(k)
+    return tuple(first), tuple(second)
+
+
 def getitem(self, key):
     """``self[key]``: a view for basic keys, a differentiable copy for advanced ones."""
     d = self._data
     key, basic = _convert_key(key)
     _check_dims(key, d.ndim)
+    if not basic and int in map(type, key):
+        split = _split_int_key(key)
+        if split is not None:
+            return getitem(getitem(self, split[0]), split[1])
     if basic:
         try:
             if len(key) == 1 and type(key[0]) is int:
@@ -105,7 +163,7 @@ def getitem(self, key):
     try:
         res = wrap(arr(d[key]))
     except IndexError as exc:
-        raise _bounds_error(exc, d.shape) from None
+        raise _bounds_error(exc, d.shape, key) from None
     if grad_needed(self):
         node = IndexBackward0()
         node._shape = d.shape
@@ -173,7 +231,7 @@ def index_put_impl(x, key, value):
     try:
         out[key] = vd
     except IndexError as exc:
-        raise _bounds_error(exc, out.shape) from None
+        raise _bounds_error(exc, out.shape, key) from None
     except ValueError:
         region_shape = out[key].shape
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(vd))} cannot "
@@ -192,6 +250,10 @@ def index_put_impl(x, key, value):
 def setitem(self, key, value):
     """``self[key] = value``; differentiable in both self and value."""
     key, _basic = _convert_key(key)
+    if not _basic and int in map(type, key):
+        split = _split_int_key(key)
+        if split is not None:  # write through the integer-selected view
+            return setitem(getitem(self, split[0]), split[1], value)
     if isinstance(value, Tensor) and type(value._data) is not type(self._data):
         from ._util import check_same_device
         if value._data.ndim:
@@ -209,7 +271,7 @@ def setitem(self, key, value):
     try:
         d[key] = vd
     except IndexError as exc:
-        raise _bounds_error(exc, d.shape) from None
+        raise _bounds_error(exc, d.shape, key) from None
     except ValueError:
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(vd))} cannot "
                            f"be broadcast to indexing result of shape {list(d[key].shape)}") \
@@ -346,12 +408,18 @@ class MaskedFillBackward0(Node):
         return gx, gv
 
 
+# The C type names PyTorch's masked_fill error prints.
+_C_TYPE_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                 "uint8": "unsigned char", "float32": "float", "float64": "double",
+                 "float16": "c10::Half", "bfloat16": "c10::BFloat16"}
+
+
 def masked_fill(input, mask, value):
     """Fill where ``mask`` is True (mask broadcast to input's shape)."""
     md = mask._data
     if md.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{mask.dtype.name}")
+                           f"{_C_TYPE_NAMES.get(mask.dtype.name, mask.dtype.name)}")
     d = input._data
     vt = None
     if isinstance(value, Tensor):

@@ -83,6 +83,30 @@ class MatmulBackward(Node):
 MatmulBackward.__name__ = "MmBackward0"
 
 
+# PyTorch names matmul's grad_fn after the kernel it dispatched to.
+class DotBackward0(MatmulBackward):
+    __slots__ = ()
+
+
+class MvBackward0(MatmulBackward):
+    __slots__ = ()
+
+
+class SqueezeBackward4(MatmulBackward):
+    __slots__ = ()
+
+
+class UnsafeViewBackward0(MatmulBackward):
+    __slots__ = ()
+
+
+class BmmBackward0(MatmulBackward):
+    __slots__ = ()
+
+
+_MATMUL_NODES = {(1, 1): DotBackward0, (2, 1): MvBackward0, (1, 2): SqueezeBackward4}
+
+
 def matmul(input, other, *, out=None):
     """Matrix product with NumPy/PyTorch broadcasting rules."""
     try:
@@ -101,7 +125,8 @@ def matmul(input, other, *, out=None):
         raise
     res = wrap(r) if type(r) is np.ndarray else wrap(arr(r))
     if state.enabled and (input._requires_grad or other._requires_grad):
-        node = MmBackward0() if x.ndim == 2 and y.ndim == 2 else MatmulBackward()
+        node = MmBackward0() if x.ndim == 2 and y.ndim == 2 else \
+            _MATMUL_NODES.get((x.ndim, y.ndim), UnsafeViewBackward0)()
         node.save_for_backward(input, other)
         attach(res, node, (input, other))
     if out is not None:
@@ -142,7 +167,10 @@ def bmm(input, mat2, *, out=None):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, "
                            f"{mat2.shape[1]}].")
-    return matmul(input, mat2, out=out)
+    res = matmul(input, mat2, out=out)
+    if out is None and type(res._grad_fn) is UnsafeViewBackward0:
+        res._grad_fn.__class__ = BmmBackward0
+    return res
 
 
 def mv(input, vec, *, out=None):

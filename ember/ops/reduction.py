@@ -1,12 +1,12 @@
 """Reductions: sum, mean, prod, max/min, var/std, logsumexp, norm, all/any, softmax family."""
 import builtins
-import collections
 
 import numpy as np
 
 from .. import dtypes as dt
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node
+from ..return_types import named
 from ..tensor import Tensor
 from ._util import arr, attach, grad_needed, wrap, wrap_dim, wrap_dims
 
@@ -137,7 +137,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if d.dtype.kind not in "fc" and d.dtype != dt._np_bfloat16:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {input.dtype.name.capitalize()}")
+            f"or complex dtype. Got: {dt.type_word(input.dtype)}")
     dims = _reduce_dims(dim, d.ndim) if dim is not None else tuple(range(d.ndim))
     n = 1
     for a in dims:
@@ -282,22 +282,8 @@ class AminBackward0(MaxBackward1):
     __slots__ = ()
 
 
-_values_indices = {}
-
-
 def _named_pair(name):
-    cls = _values_indices.get(name)
-    if cls is None:
-        base = collections.namedtuple(name, ["values", "indices"])
-        cls = type(name, (base,), {"__slots__": (), "__module__": "torch.return_types",
-                                   "__repr__": _vi_repr})
-        _values_indices[name] = cls
-    return cls
-
-
-def _vi_repr(self):
-    return (f"torch.return_types.{type(self).__name__}(\nvalues={self.values!r},\n"
-            f"indices={self.indices!r})")
+    return named(name, ("values", "indices"))
 
 
 def _check_nonempty(d, name, dim=None):
@@ -392,12 +378,7 @@ def aminmax(input, *, dim=None, keepdim=False):
 
 
 def _named_pair_generic(name, fields):
-    key = (name, fields)
-    cls = _values_indices.get(key)
-    if cls is None:
-        cls = collections.namedtuple(name, fields)
-        _values_indices[key] = cls
-    return cls
+    return named(name, tuple(fields))
 
 
 def argmax(input, dim=None, keepdim=False):
