@@ -3,7 +3,7 @@
 A PyTorch program with one changed line (`import ember as torch`). Trains with a progress
 bar per epoch, reports test accuracy, saves a checkpoint and reloads it.
 
-    python examples/quickstart.py [--epochs 12] [--batch-size 32]
+    python examples/quickstart.py [--epochs 15] [--batch-size 32]
 """
 import argparse
 import os
@@ -27,15 +27,15 @@ class DigitsCNN(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
-        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
-        self.fc1 = nn.Linear(32 * 4 * 4, 64)
+        self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
+        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
+        self.fc1 = nn.Linear(64 * 4 * 4, 128)
         self.drop = nn.Dropout(0.2)
-        self.fc2 = nn.Linear(64, 10)
+        self.fc2 = nn.Linear(128, 10)
 
     def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)  # 16 x 4 x 4
-        x = F.relu(self.conv2(x))                   # 32 x 4 x 4
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)  # 32 x 4 x 4
+        x = F.relu(self.conv2(x))                   # 64 x 4 x 4
         x = self.drop(F.relu(self.fc1(x.flatten(1))))
         return self.fc2(x)
 
@@ -60,7 +60,7 @@ def accuracy(model, x, y):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--epochs", type=int, default=15)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-3)
     args = ap.parse_args()
