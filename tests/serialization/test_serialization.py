@@ -203,9 +203,13 @@ def test_interrupted_save_keeps_old_checkpoint(tmp_path):
         while True:
             ember.save({{"step": 2, "w": big}}, {str(path)!r})
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
     try:
-        assert proc.stdout.readline().strip() == b"ready"
+        line = proc.stdout.readline().strip()
+        if line != b"ready":
+            proc.kill()
+            raise AssertionError(proc.stderr.read().decode()[-2000:])
         time.sleep(0.3)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
