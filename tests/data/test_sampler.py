@@ -2,7 +2,6 @@
 and reproducibility (Ember's random streams differ from PyTorch's, as documented)."""
 import collections
 
-import numpy as np
 import pytest
 
 from oracle import torch

@@ -22,7 +22,8 @@ import ember.utils.data as edata
 import torch.utils.data as tdata
 from ember.utils.data import _shm
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="fork-based worker tests")
+pytestmark = [pytest.mark.skipif(sys.platform != "linux", reason="fork-based worker tests"),
+              pytest.mark.filterwarnings("ignore:This DataLoader will create")]
 
 LIBS = {"torch": (torch, tdata), "ember": (ember, edata)}
 RNG = np.random.default_rng(0)
@@ -150,26 +151,64 @@ def test_shuffle_same_order_with_and_without_workers():
 
 
 # ------------------------------------------------------------------ shared memory
-def test_batches_arrive_through_shared_memory():
+def test_shared_memory_ring_unit():
+    """In-process: a pickled batch carries file names, not data; slots are reused."""
+    import io
+    import pickle
+    from multiprocessing.reduction import ForkingPickler
     if not _shm.usable():
         pytest.skip("no /dev/shm")
+    prefix = f"ember_dl_{os.getpid()}_unit_"
+
+    def dumps(obj):
+        buf = io.BytesIO()
+        p = ForkingPickler(buf, pickle.HIGHEST_PROTOCOL)
+        p.dispatch_table[ember.Tensor] = _shm.reduce_tensor
+        p.dump(obj)
+        return buf.getvalue()
+    try:
+        _shm.enable(prefix + "0_", 2)
+        x = ember.tensor(IMG)  # 40 KiB
+        small = ember.arange(10)
+        msgs = [dumps((i, _shm.Message([x * i, small, x * i]))) for i in range(3)]
+        assert all(len(m) < 1000 for m in msgs)  # names, not 40 KiB of floats
+        assert len(glob.glob(f"{_shm.SHM_DIR}/{prefix}*")) == 4  # 2 slots x 2 buffers
+        # Receive in order (slot 0 was refilled by message 2, so message 0 is not re-read).
+        got1 = pickle.loads(msgs[1])
+        got2 = pickle.loads(msgs[2])
+        np.testing.assert_array_equal(got1[1][0].numpy(), IMG)
+        np.testing.assert_array_equal(got2[1][2].numpy(), IMG * 2)
+        assert got2[1][1].tolist() == list(range(10))
+        assert got2[1][0]._data.base is None  # a private copy, owned by the tensor
+        assert not glob.glob(f"{_shm.SHM_DIR}/{prefix}*")  # unlinked once mapped
+        # A larger batch grows the slot's buffer (new file, new mapping).
+        big = ember.tensor(np.repeat(IMG, 3, 0))
+        got = pickle.loads(dumps((3, _shm.Message(big))))
+        np.testing.assert_array_equal(got[1].numpy(), np.repeat(IMG, 3, 0))
+    finally:
+        _shm.enable(None, 0)
+        _shm.cleanup(prefix)
+    assert not [k for k in _shm._maps if prefix in k]
+
+
+def test_shared_memory_end_to_end():
     loader = edata.DataLoader(tensor_ds("ember"), batch_size=20, num_workers=2)
     batches = epoch(loader)
-    x = batches[0][0]
-    assert isinstance(x._data.base, _shm._Buffer)  # mapped, not unpickled
-    assert x._data.flags.writeable
-    np.testing.assert_array_equal(x.numpy(), IMG[:20])
-    # A dict dataset: the numpy images are stacked straight into shared memory.
+    np.testing.assert_array_equal(batches[1][0].numpy(), IMG[20:])
+    assert batches[0][0]._data.flags.writeable
+
     class Big:
         def __len__(self):
-            return 20
+            return 60
 
         def __getitem__(self, i):
-            return {"x": np.repeat(IMG[i], 2, 0)}  # 2 KiB each: 40 KiB a batch
-    big = epoch(edata.DataLoader(Big(), batch_size=20, num_workers=1))[0]["x"]
-    assert isinstance(big._data.base, _shm._Buffer)
-    np.testing.assert_array_equal(big.numpy(), np.repeat(IMG[:20], 2, 1))
-    # Repeated / viewed tensors in one batch: identity kept, views copied.
+            return {"x": np.repeat(IMG[i % 40], 2 + i // 20, 0), "i": i}  # growing batches
+    out = epoch(edata.DataLoader(Big(), batch_size=20, num_workers=1, prefetch_factor=1))
+    for k, b in enumerate(out):
+        np.testing.assert_array_equal(
+            b["x"].numpy(), np.stack([np.repeat(IMG[i % 40], 2 + i // 20, 0)
+                                      for i in range(20 * k, 20 * k + 20)]))
+    # Repeated and viewed tensors in one batch: identity kept, views right.
     def collate(b):
         x = edata.default_collate(b)[0]
         return x, x, x[1:3]
@@ -178,7 +217,12 @@ def test_batches_arrive_through_shared_memory():
     assert a is b
     np.testing.assert_array_equal(v.numpy(), IMG[1:3])
     wait_no_children()
+    deadline = time.monotonic() + 5  # the epochs' reaper threads clean up after the joins
+    while (_shm._maps or glob.glob(f"{_shm.SHM_DIR}/ember_dl_{os.getpid()}_*")) and \
+            time.monotonic() < deadline:
+        time.sleep(0.02)
     assert not glob.glob(f"{_shm.SHM_DIR}/ember_dl_{os.getpid()}_*")
+    assert not _shm._maps
 
 
 # ------------------------------------------------------------------ seeds and worker info
@@ -477,11 +521,12 @@ def test_workers_exit_when_main_process_is_killed():
         import sys, time
         sys.path.insert(0, %r)
         import ember.utils.data as edata
+        import numpy as np
         class Slow:
             def __len__(self): return 100000
             def __getitem__(self, i):
                 time.sleep(0.01)
-                return i
+                return np.zeros(8192, np.float32)  # 32 KiB: through shared memory
         it = iter(edata.DataLoader(Slow(), batch_size=1, num_workers=2))
         next(it)
         print(*[w.pid for w in it._workers], flush=True)
@@ -497,6 +542,7 @@ def test_workers_exit_when_main_process_is_killed():
     while any(_alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(p) for p in pids), "orphaned DataLoader workers"
+    assert not glob.glob(f"{_shm.SHM_DIR}/ember_dl_{proc.pid}_*"), "leaked shared memory"
 
 
 # ------------------------------------------------------------------ speed

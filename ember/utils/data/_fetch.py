@@ -1,7 +1,6 @@
 """Fetchers: turn one index (or a batch of indices) from the sampler into collated data."""
 import numpy as np
 
-from . import _shm
 from .collate import default_collate
 from .dataset import Subset, TensorDataset
 from ...tensor import Tensor
@@ -115,15 +114,4 @@ def _gather(plan, batch):
     n = tensors[0]._data.shape[0]
     if idx.min() < -n or idx.max() >= n:
         return None
-    out = []
-    for t in tensors:
-        a = t._data
-        dst = _shm.empty((len(idx),) + a.shape[1:], a.dtype)
-        if dst is None:
-            out.append(Tensor._wrap(a[idx]))
-        else:
-            # Indices were checked above, so 'wrap' (which also maps negatives like Python)
-            # gives the same result without numpy's bounds-checking extra buffer.
-            np.take(a, idx, axis=0, out=dst, mode="wrap")
-            out.append(Tensor._wrap(dst))
-    return out
+    return [Tensor._wrap(t._data[idx]) for t in tensors]

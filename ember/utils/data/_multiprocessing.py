@@ -72,7 +72,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                           self._workers_done_event, self._auto_collation, self._collate_fn,
                           self._drop_last, self._base_seed, self._worker_init_fn, i,
                           self._num_workers, self._persistent_workers, self._shm_prefix,
-                          os.getpid(), list(first_tasks[i])))
+                          os.getpid(), list(first_tasks[i]),
+                          self._prefetch_factor * self._num_workers + 1))
                 self._workers.append(w)
                 w.start()
         except BaseException:

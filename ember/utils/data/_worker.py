@@ -132,8 +132,7 @@ class ResultQueue(multiprocessing.queues.Queue):
         super().__init__(ctx=ctx)
 
     def _on_queue_feeder_error(self, e, obj):
-        if isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[0], int) and \
-                not isinstance(obj[1], ExceptionWrapper):
+        if isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[1], _shm.Message):
             wid = getattr(_worker_info, "id", "?")
             try:
                 raise TypeError(f"cannot send a batch from DataLoader worker process {wid} "
@@ -147,7 +146,7 @@ class ResultQueue(multiprocessing.queues.Queue):
 
 def _worker_loop(iterable, dataset, index_queue, data_queue, done_event, auto_collation,
                  collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers,
-                 persistent_workers, shm_prefix, manager_pid, first_tasks=()):
+                 persistent_workers, shm_prefix, manager_pid, first_tasks, ring_size):
     """The body of a worker process: fetch what ``index_queue`` asks for until told to stop."""
     global _worker_info
     try:
@@ -156,13 +155,13 @@ def _worker_loop(iterable, dataset, index_queue, data_queue, done_event, auto_co
         from ._fetch import create_fetcher
 
         # Batches leave through shared memory; registered here, so only workers do this.
-        _shm.enable(f"{shm_prefix}{worker_id}_" if shm_prefix else None)
+        _shm.enable(f"{shm_prefix}{worker_id}_" if shm_prefix else None, ring_size)
         ForkingPickler.register(Tensor, _shm.reduce_tensor)
 
         seed = _seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
                                   dataset=dataset)
-        init_exception = None
+        init_exception = fetcher = None
         try:
             if init_fn is not None:
                 init_fn(worker_id)
@@ -181,7 +180,10 @@ def _worker_loop(iterable, dataset, index_queue, data_queue, done_event, auto_co
                     r = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
                 except queue.Empty:
                     if os.getppid() != manager_pid:
-                        break  # the main process is gone: do not linger as an orphan
+                        # The main process is gone: do not linger as an orphan, and remove
+                        # the shared-memory files it can no longer unlink.
+                        _shm.cleanup(_shm._prefix)
+                        break
                     continue
             if isinstance(r, _ResumeIteration):
                 data_queue.put((r, None))
@@ -207,6 +209,8 @@ def _worker_loop(iterable, dataset, index_queue, data_queue, done_event, auto_co
                     else:
                         data = ExceptionWrapper(
                             where=f"in DataLoader worker process {worker_id}")
+            if not isinstance(data, (ExceptionWrapper, _IterableDatasetStopIteration)):
+                data = _shm.Message(data)  # large arrays travel through shared memory
             data_queue.put((idx, data))
             del data, idx, index, r
     except KeyboardInterrupt:

@@ -14,7 +14,6 @@ from ...ops.creation import as_tensor, tensor
 from ...ops.shape import stack
 from ...tensor import Tensor
 from ... import dtypes as dt
-from . import _shm
 
 __all__ = ["collate", "default_collate", "default_convert", "default_collate_fn_map",
            "default_collate_err_msg_format"]
@@ -121,26 +120,9 @@ def collate(batch, *, collate_fn_map=None):
 
 
 def collate_tensor_fn(batch, *, collate_fn_map=None):
-    out = _shared_stack(batch) if _shm._prefix is not None else None
-    return out if out is not None else stack(batch, 0)
-
-
-def _shared_stack(batch):
-    """In a worker, stack straight into shared memory (as PyTorch's ``_new_shared``)."""
-    first = batch[0]._data
-    if type(first) is not np.ndarray:
-        return None
-    shape, dtype = first.shape, first.dtype
-    for t in batch:
-        a = t._data
-        if type(a) is not np.ndarray or a.shape != shape or a.dtype != dtype or \
-                t._requires_grad:
-            return None  # let stack() promote, raise its size error or record autograd
-    out = _shm.empty((len(batch),) + shape, dtype)
-    if out is None:
-        return None
-    np.stack([t._data for t in batch], out=out)
-    return Tensor._wrap(out)
+    # In a worker the result goes to the main process through shared memory when it is
+    # pickled (see _shm.py), so stacking into ordinary memory here is right.
+    return stack(batch, 0)
 
 
 def collate_numpy_array_fn(batch, *, collate_fn_map=None):
