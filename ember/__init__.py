@@ -24,6 +24,7 @@ from .random import (Generator, bernoulli, default_generator, get_rng_state, ini
 from ._tensor_str import get_printoptions, set_printoptions
 from ._namespace import *  # noqa: F401,F403  (the torch.* functions)
 from ._namespace import __all__ as _ns_all
+from .ops import _fastgrad as _fastgrad  # noqa: F401  (array-level backward formulas)
 from . import autograd, cuda, backends  # noqa: F401
 from .backends import host_tuning as _host_tuning
 _host_tuning.apply()  # malloc / BLAS-kernel tuning; opt-outs in docs/differences.md

@@ -52,6 +52,17 @@ from .ops._util import result_type
 from .ops.complex import (angle, conj, conj_physical, imag, real, resolve_conj,
                           view_as_complex, view_as_real)
 
+from .ops.numeric import (block_diag, can_cast, cartesian_prod, combinations, corrcoef, cov,
+                          cumulative_trapezoid, diagonal_scatter, diff, dist, dsplit, frexp,
+                          gcd, heaviside, histogram, hsplit, index_reduce, is_same_size,
+                          is_signed, isin, lcm, ldexp, mvlgamma, nanquantile, nextafter,
+                          quantile, ravel, renorm, select_scatter, slice_scatter, trapezoid,
+                          trapz, unravel_index, vander, vsplit)
+from .ops.linalg_extra import (cholesky_inverse, cholesky_solve, lu_unpack, matrix_exp,
+                               triangular_solve)
+from .ops.linalg_extra import lu_legacy as lu, lu_solve_legacy as lu_solve  # noqa: F401
+from .ops.shape import unfold as _unfold  # noqa: F401
+from ._namespace_extra import *  # noqa: F401,F403  (in-place and nn.functional aliases)
 from .ops.layernorm import group_norm, layer_norm, rms_norm  # noqa: E402
 from .ops.embedding import embedding  # noqa: E402
 __all__ = [n for n in dir() if not n.startswith("_")]

@@ -11,6 +11,8 @@ from .ops import decomposition as _dc
 from .ops import elementwise as _ew
 from .ops import indexing as _ix
 from .ops import linalg as _la
+from .ops import linalg_extra as _lx
+from .ops import numeric as _nm
 from .ops import reduction as _rd
 from .ops import shape as _sh
 from .ops import sorting as _so
@@ -85,7 +87,8 @@ _DIRECT = {
     "tensor_split": _sh.tensor_split, "diagonal": _sh.diagonal, "flip": _sh.flip,
     "fliplr": _sh.fliplr, "flipud": _sh.flipud, "roll": _sh.roll, "rot90": _sh.rot90,
     "repeat": _sh.repeat, "tile": _sh.tile, "repeat_interleave": _sh.repeat_interleave,
-    "clone": _sh.clone, "contiguous": _sh.contiguous,
+    "clone": _sh.clone, "contiguous": _sh.contiguous, "unfold": _sh.unfold,
+    "as_strided": _sh.as_strided,
     # indexing
     "gather": _ix.gather, "index_select": _ix.index_select, "masked_fill": _ix.masked_fill,
     "nonzero": _ix.nonzero, "argwhere": _ix.argwhere,
@@ -94,6 +97,19 @@ _DIRECT = {
     "index_copy": _ix.index_copy, "index_fill": _ix.index_fill, "index_put": _ix.index_put,
     "masked_select": _ix.masked_select, "masked_scatter": _ix.masked_scatter,
     "take": _ix.take, "take_along_dim": _ix.take_along_dim,
+    # numeric helpers (ops/numeric.py, ops/linalg_extra.py)
+    "diff": _nm.diff, "sum_to_size": _nm.sum_to_size,
+    "quantile": _nm.quantile, "nanquantile": _nm.nanquantile, "dist": _nm.dist,
+    "renorm": _nm.renorm, "gcd": _nm.gcd, "lcm": _nm.lcm, "heaviside": _nm.heaviside,
+    "frexp": _nm.frexp, "ldexp": _nm.ldexp, "nextafter": _nm.nextafter, "hsplit": _nm.hsplit,
+    "vsplit": _nm.vsplit, "dsplit": _nm.dsplit, "ravel": _nm.ravel, "cov": _nm.cov,
+    "corrcoef": _nm.corrcoef, "histogram": _nm.histogram, "mvlgamma": _nm.mvlgamma,
+    "index_reduce": _nm.index_reduce, "select_scatter": _nm.select_scatter,
+    "slice_scatter": _nm.slice_scatter, "diagonal_scatter": _nm.diagonal_scatter,
+    "is_same_size": _nm.is_same_size, "matrix_exp": _lx.matrix_exp,
+    "cholesky_solve": _lx.cholesky_solve, "cholesky_inverse": _lx.cholesky_inverse,
+    "lu_solve": lambda self, LU_data, LU_pivots: _lx.lu_solve(LU_data, LU_pivots, self),
+    "triangular_solve": _lx.triangular_solve,
     # linear algebra
     "matmul": _la.matmul, "mm": _la.mm, "bmm": _la.bmm, "mv": _la.mv, "dot": _la.dot,
     "vdot": _la.vdot, "outer": _la.outer, "ger": _la.outer, "addmm": _la.addmm,
@@ -154,6 +170,13 @@ _INPLACE = {
     "addmm": (_la.addmm, True, None), "baddbmm": (_la.baddbmm, True, None),
     "tril": (_cr.tril, False, None), "triu": (_cr.triu, False, None),
     "cumsum": (_cu.cumsum, False, None), "cumprod": (_cu.cumprod, True, None),
+    "renorm": (_nm.renorm, True, None), "gcd": (_nm.gcd, False, None),
+    "lcm": (_nm.lcm, False, None), "heaviside": (_nm.heaviside, False, None),
+    "ldexp": (_nm.ldexp, True, None), "nextafter": (_nm.nextafter, False, None),
+    "index_reduce": (_nm.index_reduce, False, None), "mvlgamma": (_nm.mvlgamma, True, None),
+    "greater": (_ew.gt, False, None), "greater_equal": (_ew.ge, False, None),
+    "less": (_ew.lt, False, None), "less_equal": (_ew.le, False, None),
+    "not_equal": (_ew.ne, False, None),
 }
 for _name in ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin",
               "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh",
@@ -237,6 +260,19 @@ def _install():
     T.is_conj = lambda s: False
     T.dim_order = lambda s: tuple(sorted(range(s.ndim), key=lambda i: -s.stride()[i]))
     T.masked_fill_ = _ew._make_inplace(_ix.masked_fill, saves_self=False)
+    for name in ("t", "transpose", "swapaxes", "swapdims", "squeeze", "unsqueeze",
+                 "as_strided"):
+        setattr(T, name + "_", _cv.inplace_view(getattr(_sh, name if name not in (
+            "swapaxes", "swapdims") else "transpose")))
+    T.resize_ = _cv.resize_
+    T.resize_as_ = _cv.resize_as_
+    T.fill_diagonal_ = _cv.fill_diagonal_
+    T.is_signed = lambda s: s.dtype.is_signed
+    T.bernoulli = lambda s, p=None, *, generator=None: (
+        _random.bernoulli(s, generator=generator) if p is None else
+        _random.bernoulli(_cr.full_like(s, p), generator=generator))
+    T.multinomial = lambda s, num_samples, replacement=False, *, generator=None: \
+        _random.multinomial(s, num_samples, replacement, generator=generator)
     T.apply_ = _apply_
 
 

@@ -83,6 +83,21 @@ class _Formatter:
         return self.fmt(v).rjust(self.width)
 
 
+class _ComplexFormatter:
+    """Real parts right-aligned in a column, imaginary parts unpadded: ``1.5000+2.2500j``."""
+
+    def __init__(self, values):
+        self.re = _Formatter(values.real.astype(np.float64), "f")
+        self.im = _Formatter(np.abs(values.imag).astype(np.float64), "f")
+        self.width = self.re.width + 2 + max((len(self.im.fmt(v)) for v in
+                                              np.abs(values.imag).flat), default=1)
+
+    def __call__(self, v):
+        v = complex(v)
+        sign = "-" if v.imag < 0 or (v.imag == 0 and np.signbit(v.imag)) else "+"
+        return f"{self.re(v.real)}{sign}{self.im.fmt(abs(v.imag))}j"
+
+
 def _fmt_array(a, fmt, indent, summarize):
     edge = PRINT_OPTS["edgeitems"]
     if a.ndim == 0:
@@ -130,12 +145,12 @@ def tensor_repr(t, prefix="tensor("):
         if d is not dt.get_default_dtype():  # PyTorch names even int64 / bool when empty
             suffixes.append(f"dtype={d!r}")
     else:
+        sample = _sample(a, PRINT_OPTS["edgeitems"]) if summarize else a
         if kind == "c":
-            body = np.array2string(a, separator=", ", precision=PRINT_OPTS["precision"])
+            fmt = _ComplexFormatter(sample)
         else:
-            sample = _sample(a, PRINT_OPTS["edgeitems"]) if summarize else a
             fmt = _Formatter(sample.astype(np.float64) if kind == "f" else sample, kind)
-            body = _fmt_array(a, fmt, indent, summarize)
+        body = _fmt_array(a, fmt, indent, summarize)
     if a.size and not (d is dt.get_default_dtype() or d is dt.int64 or d is dt.bool_ or
                        (d is dt.complex64 and dt.get_default_dtype() is dt.float32)):
         suffixes.append(f"dtype={d!r}")

@@ -5,6 +5,9 @@ from .ops.linalg import linalg_cross as cross
 from .ops.linalg import linalg_norm as norm
 from .ops.linalg import matmul, matrix_norm, multi_dot, vecdot, vector_norm
 from .ops.shape import diagonal as _diagonal
+from .ops.linalg_extra import (cond, eig, eigvals, lstsq, lu, lu_factor, lu_factor_ex,
+                               lu_solve, matrix_exp, solve_triangular, tensorinv, tensorsolve)
+from .ops.numeric import linalg_vander as vander
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
@@ -34,4 +37,6 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh",
            "eigvalsh", "inv", "inv_ex", "matmul", "matrix_norm", "matrix_power", "matrix_rank",
            "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "svd", "svdvals",
-           "vecdot", "vector_norm"]
+           "vecdot", "vector_norm", "cond", "eig", "eigvals", "lstsq", "lu", "lu_factor",
+           "lu_factor_ex", "lu_solve", "matrix_exp", "solve_triangular", "tensorinv",
+           "tensorsolve", "vander"]

@@ -225,10 +225,15 @@ class Tensor:
                 "var_no_grad = var.detach().")
         if value and self._data.dtype.kind not in "fc" and \
                 self._data.dtype != _dt._np_bfloat16:
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad=True):
+        if requires_grad and self._data.dtype.kind not in "fc" and \
+                self._data.dtype != _dt._np_bfloat16:
+            # PyTorch words this one differently from the attribute setter's.
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 

@@ -154,3 +154,67 @@ def _readonly():
 
 def zero_(self):
     return fill_(self, 0)
+
+
+# ---------------------------------------------------------------- in-place metadata changes
+def inplace_view(op):
+    """``t.unsqueeze_(d)`` and friends: ``t`` takes the shape/strides of ``op(t)``."""
+    def method(self, *args, **kwargs):
+        if state.enabled and self._requires_grad and self._grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+        res = op(self, *args, **kwargs)
+        self._data = res._data
+        if res._grad_fn is not None:
+            self._grad_fn = res._grad_fn
+            self._out_nr = res._out_nr
+        if self._base is not None:
+            self._view_fn = res._view_fn
+        return self
+    method.__name__ = op.__name__ + "_"
+    return method
+
+
+def resize_(self, *sizes, memory_format=None):
+    """Resize in place; elements beyond the old size are uninitialised (zeros here)."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    sizes = tuple(int(s) for s in sizes)
+    if self._requires_grad and state.enabled:
+        raise RuntimeError("cannot resize variables that require grad")
+    d = self._data
+    n = int(np.prod(sizes)) if sizes else 1
+    if n == d.size:
+        self._data = d.reshape(sizes) if d.flags.c_contiguous else \
+            np.ascontiguousarray(d).reshape(sizes)
+    else:
+        flat = np.zeros(n, dtype=d.dtype)
+        k = min(n, d.size)
+        flat[:k] = d.reshape(-1)[:k]
+        self._data = flat.reshape(sizes)
+    return self
+
+
+def resize_as_(self, the_template, memory_format=None):
+    return resize_(self, tuple(the_template.shape))
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Fill the main diagonal (all dims equal, or a tall 2-D matrix with ``wrap``)."""
+    d = self._data
+    if d.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if d.ndim > 2 and len(set(d.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(d.shape, dtype=bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    check_inplace(self)
+    if grad_needed(self):
+        from .indexing import masked_fill
+        return commit_inplace(self, masked_fill(self, wrap_(mask), fill_value))
+    d[mask] = fill_value
+    self._vc[0] += 1
+    return self
+
+
+wrap_ = wrap

@@ -20,7 +20,7 @@ def _finish(data, device, requires_grad):
         from .conversion import to_impl
         t = to_impl(t, dev, None, False)
     if requires_grad:
-        t.requires_grad_(True)
+        t.requires_grad = True
     return t
 
 
@@ -124,7 +124,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         a = data._data.copy()
         t = wrap(a)
         if requires_grad:
-            t.requires_grad_(True)
+            t.requires_grad = True
         return t
     a = _infer(data, exact=dtype is not None)  # autograd helper: exact float64 literals
     if dtype is not None:
@@ -200,7 +200,7 @@ def _factory(fill):
         data = fill(xp, shape, d.numpy_dtype)
         t = wrap(data)
         if requires_grad:
-            t.requires_grad_(True)
+            t.requires_grad = True
         if out is not None:
             from .conversion import copy_into_out
             return copy_into_out(out, t)
@@ -226,7 +226,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     t = wrap(xp.full(_size((size,) if isinstance(size, int) else tuple(size)), fill_value,
                      d.numpy_dtype))
     if requires_grad:
-        t.requires_grad_(True)
+        t.requires_grad = True
     if out is not None:
         from .conversion import copy_into_out
         return copy_into_out(out, t)
@@ -240,7 +240,7 @@ def _like(fill):
         xp = input.xp if device is None else xp_for_device(to_device(device))
         t = wrap(fill(xp, input._data.shape, d))
         if requires_grad:
-            t.requires_grad_(True)
+            t.requires_grad = True
         return t
     return make
 
@@ -256,7 +256,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
     xp = input.xp if device is None else xp_for_device(to_device(device))
     t = wrap(xp.full(input._data.shape, fill_value, d))
     if requires_grad:
-        t.requires_grad_(True)
+        t.requires_grad = True
     return t
 
 
@@ -336,7 +336,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     xp = xp_for_device(to_device(device))
     t = wrap(xp.eye(n, m, dtype=d.numpy_dtype))
     if requires_grad:
-        t.requires_grad_(True)
+        t.requires_grad = True
     return t
 
 

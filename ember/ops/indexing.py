@@ -381,7 +381,7 @@ def index_select(input, dim, index, *, out=None):
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     if idx.dtype.kind not in "iu":
-        raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     idx = idx.reshape(-1)
     if idx.size and (idx.max() >= (d.shape[ax] if d.ndim else 1) or idx.min() < 0):
         raise IndexError(f"index out of range in self")

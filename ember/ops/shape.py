@@ -883,3 +883,73 @@ def contiguous(input, memory_format=None):
     if input._data.flags.c_contiguous:
         return input
     return clone(input)
+
+
+class UnfoldBackward0(Node):
+    __slots__ = ("_shape", "_dim", "_size", "_step")
+
+    def backward(self, g):
+        # Windows may overlap: scatter-add every window element back to its source index.
+        from .creation import zeros
+        n = g.shape[self._dim]
+        idx = (np.arange(n)[:, None] * self._step + np.arange(self._size)).reshape(-1)
+        gm = g.movedim(-1, self._dim + 1)  # (..., n, size, ...)
+        gm = gm.reshape(g.shape[:self._dim] + (n * self._size,) + g.shape[self._dim + 1:-1])
+        base = zeros(self._shape, dtype=g.dtype)
+        return base.index_add(self._dim, wrap(idx), gm)
+
+
+def unfold(input, dimension, size, step):
+    """A view of all length-``size`` slices of ``dimension`` taken every ``step`` elements,
+    added as a new last dimension."""
+    d = input._data
+    ax = wrap_dim(dimension, max(d.ndim, 1))
+    length = d.shape[ax] if d.ndim else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {ax} is {length} but size is "
+                           f"{size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if d.ndim == 0:
+        return input.reshape(1)
+    n = (length - size) // step + 1
+    st = d.strides
+    shape = d.shape[:ax] + (n,) + d.shape[ax + 1:] + (size,)
+    strides = st[:ax] + (st[ax] * step,) + st[ax + 1:] + (st[ax],)
+    v = np.lib.stride_tricks.as_strided(d, shape, strides, writeable=d.flags.writeable)
+    out = make_view(input, v, lambda r: unfold(r, ax, size, step))
+    if state.enabled and input._requires_grad:
+        node = UnfoldBackward0()
+        node._shape, node._dim, node._size, node._step = d.shape, ax, size, step
+        attach(out, node, (input,))
+    return out
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """A view of ``input``'s storage with sizes ``size`` and element strides ``stride``."""
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"mismatch in length of strides and shape")
+    d = input._data
+    own = input.storage_offset()
+    off = own if storage_offset is None else int(storage_offset)
+    root = input._storage_root()
+    flat = root.reshape(-1) if root.flags.c_contiguous else np.ascontiguousarray(d).reshape(-1)
+    if not root.flags.c_contiguous:
+        off -= own
+    need = off + sum((s - 1) * st for s, st in zip(size, stride)) + 1 if all(size) else 0
+    if need > flat.size:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage "
+                           f"offset {off}, and itemsize {d.itemsize} requiring a storage size "
+                           f"of {need * d.itemsize} are out of bounds for storage of size "
+                           f"{flat.size * d.itemsize}")
+    item = d.itemsize
+    v = np.lib.stride_tricks.as_strided(flat[off:], size, tuple(st * item for st in stride),
+                                        writeable=d.flags.writeable)
+    if not (state.enabled and input._requires_grad):
+        return make_view(input, v, lambda r: as_strided(r, size, stride, storage_offset))
+    # Differentiable form: gather the same elements by flat index from a contiguous input
+    # (exact when input is contiguous, the common case).
+    idx = np.lib.stride_tricks.as_strided(np.arange(flat.size - off) + off - own, size,
+                                          tuple(st * 8 for st in stride))
+    return input.contiguous().reshape(-1).take(wrap(np.ascontiguousarray(idx)))

@@ -79,7 +79,7 @@ def test_python_protocols():
     check_error(lambda lib: len(lib.tensor(1.0)), TypeError)
     check_error(lambda lib: iter(lib.tensor(1.0)), TypeError)
     check_error(lambda lib: [1, 2][lib.tensor(1.0)], TypeError)
-    check_error(lambda lib: int(lib.ones(3)), RuntimeError)
+    check_error(lambda lib: int(lib.ones(3)), ValueError)  # as torch 2.x raises
     assert ember.tensor([2]).__index__() == 2
 
 

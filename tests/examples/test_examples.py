@@ -24,7 +24,7 @@ def pytorch_twin(name, tmp_path):
     src = open(os.path.join(EXAMPLES, name)).read()
     src = re.sub(r"^import ember as torch$", "import torch", src, flags=re.M)
     src = re.sub(r"^(from|import) ember\.", r"\1 torch.", src, flags=re.M)
-    assert "ember" not in src.replace("Ember", ""), "the twin must not mention ember"
+    assert not re.search(r"^\s*(import|from)\s+ember", src, flags=re.M), "twin imports ember"
     path = tmp_path / name
     path.write_text(src)
     return str(path)
