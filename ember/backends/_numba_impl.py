@@ -1,23 +1,32 @@
 """The numba kernels behind numba_kernels.py (imported only when numba is wanted).
 
-Index conventions, shared with cpu_kernels.py's NumPy code:
-- a column buffer is per sample, ``(N, C, kh, kw, oh, ow)``: rows ``C*kh*kw`` and columns
-  ``oh*ow`` of each sample, so ``W @ cols`` gives NCHW output directly;
-- padding is implicit: positions outside the input read 0 (conv) or never win (max pool);
+Conventions, shared with cpu_kernels.py's NumPy code:
+- arrays arrive flat (``ravel`` of C-contiguous float32 arrays) with their shapes as ints;
+  indices are computed as uint64: numba's negative-index wraparound check on signed indices
+  blocks vectorisation (measured 2-3x slower);
+- a column buffer is per sample, ``(N, C, kh, kw, oh, ow)``; padding is implicit (positions
+  outside the input read 0 / are dropped);
 - max pooling records the winning kernel offset ``i * kw + j`` (uint8) at each output.
-Every kernel is parallel over independent output planes, so no two threads write one element.
+Loops marked ``prange`` run over independent planes (or chunks): no two iterations write
+one element, so the kernels may be compiled ``parallel=True`` where that pays.
 """
 import numba as nb
 import numpy as np
 
 MAX_THREADS = nb.config.NUMBA_NUM_THREADS
+U = np.uint64
 
 
 def set_threads(n):
     nb.set_num_threads(n)
 
 
-_jit = dict(cache=True, nogil=True)
+# Compiled parallel=True (the parfor lowering vectorises these loops; serial builds measured
+# 2-8x slower) but run on ONE numba thread: numba's pool next to OpenBLAS's spinning one
+# oversubscribed a 2-core machine (2-10x slower steps at 2 threads, measured), and on one
+# thread these passes already beat torch's threaded kernels.
+_jit = dict(parallel=True, cache=True, nogil=True)
+nb.set_num_threads(1)
 
 
 @nb.njit(inline="always")
@@ -32,140 +41,204 @@ def _span(xo, s, w, ow):
     return lo, hi
 
 
-@nb.njit(parallel=True, **_jit)
-def im2col2d(x, out, sh, sw, ph, pw, dh, dw):
-    """out (N, C, kh, kw, oh, ow) <- windows of x (N, C, H, W) padded by (ph, pw) zeros."""
-    n_, c_, h, w = x.shape
-    kh, kw, oh, ow = out.shape[2], out.shape[3], out.shape[4], out.shape[5]
-    for nc in nb.prange(n_ * c_):
-        n = nc // c_
-        c = nc - n * c_
-        src = x[n, c]
+@nb.njit(**_jit)
+def im2col2d(x, out, planes, h, w, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw):
+    """out (planes, kh, kw, oh, ow) <- windows of x (planes, h, w) zero-padded by (ph, pw)."""
+    kl = kh * kw * oh * ow
+    for p in nb.prange(planes):
+        xb = p * h * w
+        o = p * kl
         for i in range(kh):
             for j in range(kw):
                 xo = j * dw - pw
                 lo, hi = _span(xo, sw, w, ow)
-                dst = out[n, c, i, j]
                 for oy in range(oh):
                     iy = oy * sh - ph + i * dh
-                    row = dst[oy]
                     if iy < 0 or iy >= h:
                         for ox in range(ow):
-                            row[ox] = 0
-                        continue
-                    srow = src[iy]
-                    for ox in range(lo):
-                        row[ox] = 0
-                    for ox in range(lo, hi):
-                        row[ox] = srow[ox * sw + xo]
-                    for ox in range(hi, ow):
-                        row[ox] = 0
+                            out[U(o + ox)] = 0
+                    else:
+                        s = xb + iy * w + xo
+                        for ox in range(lo):
+                            out[U(o + ox)] = 0
+                        if sw == 1:
+                            for ox in range(lo, hi):
+                                out[U(o + ox)] = x[U(s + ox)]
+                        else:
+                            for ox in range(lo, hi):
+                                out[U(o + ox)] = x[U(s + ox * sw)]
+                        for ox in range(hi, ow):
+                            out[U(o + ox)] = 0
+                    o += ow
 
 
-@nb.njit(parallel=True, **_jit)
-def col2im2d(cols, out, sh, sw, ph, pw, dh, dw):
-    """out (N, C, H, W) <- sum of columns (N, C, kh, kw, oh, ow) at their window positions
-    (positions in the padding are dropped): the adjoint of im2col2d."""
-    n_, c_, h, w = out.shape
-    kh, kw, oh, ow = cols.shape[2], cols.shape[3], cols.shape[4], cols.shape[5]
-    for nc in nb.prange(n_ * c_):
-        n = nc // c_
-        c = nc - n * c_
-        dst = out[n, c]
-        dst[:, :] = 0
+@nb.njit(**_jit)
+def col2im2d(cols, out, planes, h, w, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw):
+    """out (planes, h, w) <- columns (planes, kh, kw, oh, ow) summed at their window
+    positions (padding dropped): the adjoint of im2col2d."""
+    kl = kh * kw * oh * ow
+    for p in nb.prange(planes):
+        xb = p * h * w
+        for q in range(xb, xb + h * w):
+            out[U(q)] = 0
+        o = p * kl
         for i in range(kh):
             for j in range(kw):
                 xo = j * dw - pw
                 lo, hi = _span(xo, sw, w, ow)
-                src = cols[n, c, i, j]
                 for oy in range(oh):
                     iy = oy * sh - ph + i * dh
-                    if iy < 0 or iy >= h:
-                        continue
-                    drow = dst[iy]
-                    srow = src[oy]
-                    for ox in range(lo, hi):
-                        drow[ox * sw + xo] += srow[ox]
+                    if 0 <= iy < h:
+                        s = xb + iy * w + xo
+                        if sw == 1:
+                            for ox in range(lo, hi):
+                                out[U(s + ox)] += cols[U(o + ox)]
+                        else:
+                            for ox in range(lo, hi):
+                                out[U(s + ox * sw)] += cols[U(o + ox)]
+                    o += ow
 
 
-@nb.njit(parallel=True, **_jit)
-def maxpool2d(x, y, arg, kh, kw, sh, sw, ph, pw, dh, dw):
-    """y, arg (B, oh, ow) <- max of each window of x (B, H, W) and the winning offset.
+@nb.njit(**_jit)
+def maxpool2x2(x, y, arg, planes, h, w, oh, ow):
+    """2x2 windows, stride 2, no padding (the common case): y, arg (planes, oh, ow).
 
-    PyTorch's rule: scan the window's in-bounds elements in order, take ``v > best or v is
-    NaN`` (so a NaN wins and propagates); start at the first in-bounds element."""
-    b_, h, w = x.shape
-    oh, ow = y.shape[1], y.shape[2]
-    for b in nb.prange(b_):
-        src = x[b]
+    PyTorch's rule, branch-free: a later element wins when it is greater or NaN, so ties keep
+    the first and a NaN propagates."""
+    for p in nb.prange(planes):
+        xb = p * h * w
+        yb = p * oh * ow
         for oy in range(oh):
+            r0 = xb + 2 * oy * w
+            r1 = r0 + w
+            o = yb + oy * ow
             for ox in range(ow):
-                best = -np.inf
+                best = x[U(r0 + 2 * ox)]
                 k = 0
-                first = True
-                for i in range(kh):
-                    iy = oy * sh - ph + i * dh
-                    if iy < 0 or iy >= h:
-                        continue
-                    for j in range(kw):
-                        ix = ox * sw - pw + j * dw
-                        if ix < 0 or ix >= w:
-                            continue
-                        v = src[iy, ix]
-                        if first or v > best or v != v:
-                            best = v
-                            k = i * kw + j
-                            first = False
-                y[b, oy, ox] = best
-                arg[b, oy, ox] = k
+                v = x[U(r0 + 2 * ox + 1)]
+                t = (v > best) | (v != v)
+                best = v if t else best
+                k = 1 if t else k
+                v = x[U(r1 + 2 * ox)]
+                t = (v > best) | (v != v)
+                best = v if t else best
+                k = 2 if t else k
+                v = x[U(r1 + 2 * ox + 1)]
+                t = (v > best) | (v != v)
+                best = v if t else best
+                k = 3 if t else k
+                y[U(o + ox)] = best
+                arg[U(o + ox)] = k
 
 
-@nb.njit(parallel=True, **_jit)
-def maxpool2d_grad(g, arg, out, kw, sh, sw, ph, pw, dh, dw):
-    """out (B, H, W) <- g (B, oh, ow) added at each window's winner: max pooling's backward."""
-    b_, h, w = out.shape
-    oh, ow = g.shape[1], g.shape[2]
-    for b in nb.prange(b_):
-        dst = out[b]
-        dst[:, :] = 0
+@nb.njit(**_jit)
+def maxpool2x2_grad(g, arg, out, planes, h, w, oh, ow):
+    """out (planes, h, w) <- g routed to each 2x2 window's winner (zeros elsewhere).
+
+    Written row by row over input columns (contiguous stores; 4x faster than four strided
+    stores per window)."""
+    z = np.float32(0)
+    for p in nb.prange(planes):
+        xb = p * h * w
+        gb = p * oh * ow
+        for q in range(xb + 2 * oh * w, xb + h * w):   # odd height: last row unused
+            out[U(q)] = 0
         for oy in range(oh):
-            for ox in range(ow):
-                k = arg[b, oy, ox]
-                i = k // kw
-                j = k - i * kw
-                iy = oy * sh - ph + i * dh
-                ix = ox * sw - pw + j * dw
-                if 0 <= iy < h and 0 <= ix < w:
-                    dst[iy, ix] += g[b, oy, ox]
+            r0 = xb + 2 * oy * w
+            r1 = r0 + w
+            o = gb + oy * ow
+            for ix in range(2 * ow):
+                q = U(o + (ix >> 1))
+                gv = g[q]
+                k = arg[q]
+                j = ix & 1
+                out[U(r0 + ix)] = gv if k == j else z
+                out[U(r1 + ix)] = gv if k == j + 2 else z
+            if 2 * ow < w:   # odd width: last column unused
+                out[U(r0 + w - 1)] = 0
+                out[U(r1 + w - 1)] = 0
 
 
-@nb.njit(parallel=True, **_jit)
+@nb.njit(**_jit)
 def adam(p, g, m, v, a1, b2, a2, step_size, bc2_sqrt, eps, chunk):
     """One Adam update of flat float32 arrays, as torch.optim.Adam (single-tensor path):
     m.lerp_(g, a1); v.mul_(b2).addcmul_(g, g, a2); p -= step_size * m / (sqrt(v)/bc2 + eps)."""
     n = p.size
     for c in nb.prange((n + chunk - 1) // chunk):
         for k in range(c * chunk, min(n, (c + 1) * chunk)):
-            gk = g[k]
-            mk = m[k]
+            i = U(k)
+            gk = g[i]
+            mk = m[i]
             mk = mk + a1 * (gk - mk)
-            vk = v[k] * b2 + a2 * (gk * gk)
-            m[k] = mk
-            v[k] = vk
-            p[k] -= step_size * (mk / (np.sqrt(vk) / bc2_sqrt + eps))
+            vk = v[i] * b2 + a2 * (gk * gk)
+            m[i] = mk
+            v[i] = vk
+            p[i] -= step_size * (mk / (np.sqrt(vk) / bc2_sqrt + eps))
 
 
-@nb.njit(parallel=True, **_jit)
-def sgd_momentum(p, g, buf, momentum, damp, neg_lr, nesterov, chunk):
-    """buf = momentum * buf + (1 - dampening) * g; p += -lr * (g + momentum * buf if nesterov
-    else buf): torch.optim.SGD with momentum, after the first step."""
-    n = p.size
-    for c in nb.prange((n + chunk - 1) // chunk):
-        for k in range(c * chunk, min(n, (c + 1) * chunk)):
-            gk = g[k]
-            bk = buf[k] * momentum + damp * gk
-            buf[k] = bk
-            if nesterov:
-                p[k] += neg_lr * (gk + momentum * bk)
-            else:
-                p[k] += neg_lr * bk
+# Sums may be reassociated (vectorised); they accumulate in float64, so the order is harmless.
+_red = dict(_jit, fastmath={"reassoc"})
+
+
+@nb.njit(**_red)
+def bn_stats(x, n, c, l, mean, var):
+    """Per-channel mean and biased variance of x (n, c, l), two passes in float64."""
+    for ch in nb.prange(c):
+        s = 0.0
+        for i in range(n):
+            b = (i * c + ch) * l
+            for k in range(b, b + l):
+                s += x[U(k)]
+        mu = s / (n * l)
+        s2 = 0.0
+        for i in range(n):
+            b = (i * c + ch) * l
+            for k in range(b, b + l):
+                d = x[U(k)] - mu
+                s2 += d * d
+        mean[ch] = mu
+        var[ch] = s2 / (n * l)
+
+
+@nb.njit(**_jit)
+def bn_apply(x, n, c, l, shift, scale, bias, y):
+    """y = (x - shift[c]) * scale[c] + bias[c] over x (n, c, l)."""
+    for nc in nb.prange(n * c):
+        ch = nc % c
+        sh = shift[ch]
+        sc = scale[ch]
+        bi = bias[ch]
+        b = nc * l
+        for k in range(b, b + l):
+            y[U(k)] = (x[U(k)] - sh) * sc + bi
+
+
+@nb.njit(**_red)
+def bn_grad_sums(g, x, n, c, l, mean, sum_g, sum_gx):
+    """Per channel: sum of g and of g * (x - mean), in float64."""
+    for ch in nb.prange(c):
+        mu = mean[ch]
+        s = 0.0
+        s2 = 0.0
+        for i in range(n):
+            b = (i * c + ch) * l
+            for k in range(b, b + l):
+                gk = g[U(k)]
+                s += gk
+                s2 += gk * (x[U(k)] - mu)
+        sum_g[ch] = s
+        sum_gx[ch] = s2
+
+
+@nb.njit(**_jit)
+def bn_grad_input(g, x, n, c, l, mean, k1, k2, k3, out):
+    """out = g * k1[c] - (x - mean[c]) * k2[c] - k3[c]: batch norm's input gradient."""
+    for nc in nb.prange(n * c):
+        ch = nc % c
+        mu = mean[ch]
+        a = k1[ch]
+        bb = k2[ch]
+        cc = k3[ch]
+        b = nc * l
+        for k in range(b, b + l):
+            out[U(k)] = g[U(k)] * a - (x[U(k)] - mu) * bb - cc

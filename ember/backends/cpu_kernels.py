@@ -170,9 +170,9 @@ def im2col_ps(x, geo):
     nk = _fast(nd, x)
     if nk is not None:
         kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _as2d(geo)
-        x4 = x.reshape(n, c, -1, x.shape[-1])
-        out = np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
-        nk.im2col2d(x4, out, sh, sw, ph, pw, dh, dw)
+        out = np.empty(n * c * kk * ll, dtype=x.dtype)
+        h, w = (x.shape[2], x.shape[3]) if nd == 2 else (1, x.shape[2])
+        nk.im2col2d(x.reshape(-1), out, n * c, h, w, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw)
         return out.reshape(n, c * kk, ll)
     xp = xp_of(x)
     xpad = pad_zeros(x, geo.pads)
@@ -192,8 +192,9 @@ def col2im_ps(cols, geo, n, c):
     if nk is not None:
         kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _as2d(geo)
         out = np.empty((n, c) + tuple(geo.inp), dtype=cols.dtype)
-        nk.col2im2d(cols.reshape(n, c, kh, kw, oh, ow), out.reshape(n, c, -1, out.shape[-1]),
-                    sh, sw, ph, pw, dh, dw)
+        h, w = (geo.inp[0], geo.inp[1]) if nd == 2 else (1, geo.inp[0])
+        nk.col2im2d(cols.reshape(-1), out.reshape(-1), n * c, h, w, kh, kw, oh, ow, sh, sw, ph,
+                    pw, dh, dw)
         return out
     xp = xp_of(cols)
     c6 = cols.reshape((n, c) + tuple(geo.kernel) + tuple(geo.out))
@@ -205,3 +206,48 @@ def col2im_ps(cols, geo, n, c):
             for o, d, st, m in zip(off, geo.dilation, geo.stride, geo.out))
         acc[sl] += c6[(slice(None), slice(None)) + off]
     return crop(acc, geo.pads, (n, c) + tuple(geo.inp))
+
+
+# ---------------------------------------------------------------- compiled max pooling
+def _is2x2(plan):
+    # The compiled kernel covers the common 2x2 / stride 2 / unpadded window (branch-free,
+    # 4x faster than the NumPy passes); other windows use the NumPy code.
+    return (len(plan.kernel) == 2 and plan.kernel == (2, 2) and plan.stride == (2, 2)
+            and plan.dilation == (1, 1)
+            and all(lo == 0 and hi <= 0 for lo, hi in plan.pads))
+
+
+def maxpool_fast(d, plan):
+    """(y, arg) of max pooling ``d`` (..., H, W) through the compiled kernel, or None.
+
+    ``arg`` is the winning kernel offset per output (uint8), as pooling.max_pool records."""
+    if not _is2x2(plan):
+        return None
+    if type(d) is np.ndarray and d.dtype == np.float32 and not d.flags.c_contiguous:
+        d = np.ascontiguousarray(d)
+    nk = _fast(2, d)
+    if nk is None:
+        return None
+    (h, w), (oh, ow) = plan.inp, plan.out
+    out = d.shape[:-2] + (oh, ow)
+    y = np.empty(out, dtype=d.dtype)
+    arg = np.empty(out, dtype=np.uint8)
+    nk.maxpool2x2(d.reshape(-1), y.reshape(-1), arg.reshape(-1), d.size // (h * w), h, w, oh,
+                  ow)
+    return y, arg
+
+
+def maxpool_grad_fast(g, plan):
+    """Max pooling's input gradient from ``g`` (..., oh, ow) and ``plan.arg``, or None."""
+    if not _is2x2(plan) or plan.arg is None or plan.arg.dtype != np.uint8:
+        return None
+    if type(g) is np.ndarray and g.dtype == np.float32 and not g.flags.c_contiguous:
+        g = np.ascontiguousarray(g)
+    nk = _fast(2, g)
+    if nk is None:
+        return None
+    (h, w), (oh, ow) = plan.inp, plan.out
+    out = np.empty(g.shape[:-2] + (h, w), dtype=g.dtype)
+    nk.maxpool2x2_grad(g.reshape(-1), plan.arg.reshape(-1), out.reshape(-1),
+                       g.size // max(oh * ow, 1), h, w, oh, ow)
+    return out

@@ -3,9 +3,9 @@
 NumPy serves every op; where numba is installed (``pip install ember[fast]``) these kernels
 replace the NumPy code for float32 C-contiguous CPU arrays: im2col / col2im with implicit
 padding, 2-D max pooling forward and backward, and the Adam update. Each is one pass over
-memory, parallel over planes (or chunks) on the threads ``ember.set_num_threads`` allows.
-Measured against the NumPy paths (shared PERFORMANCE.md, docs/performance.md): col2im ~6x,
-max pooling 3-4x, Adam ~2x on two threads.
+memory, compiled serial (see _numba_impl.py for why). Measured against the NumPy paths at one
+thread (docs/performance.md): col2im ~2.5x, 2x2 max pooling forward 4x / backward 3x, Adam
+~4.5x, batch norm ~2x.
 
 ``kernels()`` returns the compiled namespace, or None when numba is missing or disabled:
 ``EMBER_DISABLE_NUMBA=1`` in the environment, or ``ENABLED = False`` at run time (tests
@@ -16,7 +16,7 @@ import os
 
 ENABLED = os.environ.get("EMBER_DISABLE_NUMBA", "").strip() in ("", "0")
 
-_ns = {"mod": None, "failed": False, "threads": None}
+_ns = {"mod": None, "failed": False}
 
 
 def kernels():
@@ -33,17 +33,7 @@ def kernels():
             _ns["failed"] = True
             return None
         _ns["mod"] = mod
-    _sync_threads(mod)
     return mod
-
-
-def _sync_threads(mod):
-    # Follow ember.set_num_threads (the benchmarks and users set threads through it).
-    from .._settings import get_num_threads
-    n = max(1, min(get_num_threads(), mod.MAX_THREADS))
-    if n != _ns["threads"]:
-        mod.set_threads(n)
-        _ns["threads"] = n
 
 
 def usable(*arrays):

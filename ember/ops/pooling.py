@@ -130,16 +130,24 @@ class MaxPoolBackward(Node):
     __slots__ = ("_plan",)
 
     def backward(self, g):
+        if not state.enabled:  # plain backward: the compiled scatter when it applies
+            gx = K.maxpool_grad_fast(g._data, self._plan)
+            if gx is not None:
+                return wrap(gx)
         return window_scatter(g, self._plan)
 
 
 def max_pool(x, plan, return_indices=False):
     """Max over windows; x (..., *inp). Records the winning kernel offset for backward."""
     d = x._data
+    need = state.enabled and x._requires_grad
+    fast = K.maxpool_fast(d, plan)
+    if fast is not None:
+        y, arg = fast
+        return _max_result(x, y, arg, plan, need, return_indices)
     xp = K.xp_of(d)
     lo_val = -np.inf if d.dtype.kind == "f" else np.iinfo(d.dtype).min
     dp = pad_fill(d, plan.pads, lo_val)
-    need = state.enabled and x._requires_grad
     views = [dp[plan.view_slices(off)] for off in plan.offsets]
     y = views[0].copy()
     track = need or return_indices
@@ -155,6 +163,10 @@ def max_pool(x, plan, return_indices=False):
             mi *= i
             xp.maximum(arg, mi, out=arg)
         xp.maximum(y, v, out=y)
+    return _max_result(x, y, arg, plan, need, return_indices)
+
+
+def _max_result(x, y, arg, plan, need, return_indices):
     out = wrap(y)
     if need:
         plan.arg = arg

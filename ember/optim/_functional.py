@@ -7,6 +7,7 @@ a per-optimizer scratch pool, so a step allocates nothing after the first.
 import numpy as np
 
 from .. import dtypes as _dt
+from ..backends import numba_kernels as _nk
 from ..backends.dispatch import xp_of
 from ..tensor import Tensor
 
@@ -134,3 +135,21 @@ def params_with_grad(group):
 def check_dense(g, name):
     if getattr(g, "is_sparse", False):
         raise RuntimeError(f"{name} does not support sparse gradients")
+
+
+_CHUNK = 1 << 15  # elements per parallel work item of the compiled updates
+
+
+def fused_adam(p, g, m, v, beta1, beta2, step_size, bc2_sqrt, eps):
+    """The whole Adam update in one compiled pass (numba, float32) when available; returns
+    False (nothing done) otherwise. The scalars go in as float32, the precision PyTorch's
+    float32 kernels compute in."""
+    if p.dtype != np.float32 or not _nk.usable(p, g, m, v):
+        return False
+    nk = _nk.kernels()
+    if nk is None:
+        return False
+    f = np.float32
+    nk.adam(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), f(1 - beta1), f(beta2),
+            f(1 - beta2), f(step_size), f(bc2_sqrt), f(eps), _CHUNK)
+    return True

@@ -2,8 +2,8 @@
 import numpy as np
 
 from ..tensor import Tensor
-from ._functional import (effective_grad, lerp_, mul_addcmul_, real, scalar_tensor, scratch,
-                          zeros_like, bump)
+from ._functional import (effective_grad, fused_adam, lerp_, mul_addcmul_, real, scalar_tensor,
+                          scratch, zeros_like, bump)
 from .optimizer import Optimizer, _to_scalar
 from .sgd import _check_fused
 
@@ -128,15 +128,19 @@ class Adam(Optimizer):
                     g = effective_grad(pd, real(gt._data), maximize, wd, tmp2)
                 m = real(state["exp_avg"]._data)
                 v = real(state["exp_avg_sq"]._data)
+                bias_correction1 = 1 - beta1 ** step
+                bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+                step_size = lr / bias_correction1
+                if not amsgrad and fused_adam(pd, g, m, v, beta1, beta2, step_size,
+                                              bias_correction2_sqrt, eps):
+                    p._vc[0] += 1
+                    continue
                 lerp_(m, g, 1 - beta1, tmp)
                 mul_addcmul_(v, beta2, g, 1 - beta2, tmp)
                 if amsgrad:
                     vmax = real(state["max_exp_avg_sq"]._data)
                     np.maximum(vmax, v, out=vmax)
                     v = vmax
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-                step_size = lr / bias_correction1
                 # p -= step_size * m / (sqrt(v) / bc2_sqrt + eps), with the scalars folded
                 # into the denominator: one pass fewer than PyTorch's formula, same value
                 # to float32 rounding.
