@@ -129,6 +129,76 @@ def taps_for(mode, n, o, align_corners, scale):
     raise ValueError(f"unknown interpolation mode {mode}")
 
 
+def _aa_filter(mode, a=-0.5):
+    """(interp_size, filter) of an antialiased mode, PIL's kernels."""
+    if mode == "linear":
+        return 2, lambda x: np.maximum(1.0 - np.abs(x), 0.0)
+    if mode == "lanczos":  # Lanczos-3: sinc(x) * sinc(x / 3) on |x| < 3
+        return 6, lambda x: np.where(np.abs(x) < 3.0, np.sinc(x) * np.sinc(x / 3.0), 0.0)
+    # a = -0.5: PIL's Keys kernel (antialias=False uses OpenCV's -0.75, as taps_for does)
+
+    def cubic(x):
+        x = np.abs(x)
+        near = ((a + 2) * x - (a + 3)) * x * x + 1
+        far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+        return np.where(x < 1.0, near, np.where(x < 2.0, far, 0.0))
+    return 4, cubic
+
+
+def aa_taps_for(mode, n, o, align_corners, scale, antialias=True):
+    """Antialiased tap table (PyTorch's ``_upsample_*_aa``): when shrinking, the filter is
+    stretched by the scale so every input sample contributes; weights are normalised.
+    ``antialias=False``: the same normalised-window form that PyTorch's uint8 kernels use for
+    plain bilinear/bicubic."""
+    interp_size, filt = _aa_filter(mode, -0.5 if antialias else -0.75)
+    s = _scale(n, o, align_corners, scale)
+    if antialias:
+        support = interp_size * 0.5 * s if s >= 1.0 else interp_size * 0.5
+        width = int(np.ceil(support)) * 2 + 1
+    else:
+        support, width = interp_size * 0.5, interp_size
+    invscale = 1.0 / s if s >= 1.0 and antialias else 1.0
+    delta = 0.5 if align_corners and not antialias else 0.0
+    center = s * (np.arange(o, dtype=np.float64) + 0.5 - delta)
+    # C casts truncate toward zero
+    xmin = np.maximum(np.trunc(center - support + 0.5 + delta).astype(np.int64), 0)
+    xsize = np.minimum(np.trunc(center + support + 0.5 + delta).astype(np.int64), n) - xmin
+    j = np.arange(width)[None, :]
+    w = filt((j + xmin[:, None] - center[:, None] + 0.5 - delta) * invscale)
+    w = np.where(j < xsize[:, None], w, 0.0)
+    total = w.sum(1, keepdims=True)
+    w = np.divide(w, total, out=np.zeros_like(w), where=total != 0)
+    # padding taps (weight 0) keep a valid, non-decreasing index along each column
+    idx = np.minimum(xmin[:, None] + j, n - 1)
+    return Taps(idx, w, n)
+
+
+def resample_uint8(x, axis, taps):
+    """One separable pass on uint8 data as PyTorch's byte kernels do it: weights rounded to
+    int16 fixed point, integer accumulation, round and saturate to 0..255 after the pass."""
+    w = taps.w.copy()
+    # clamped border taps repeat an index: merge their weights before rounding (PyTorch folds
+    # the out-of-range cubic weights onto the edge sample)
+    for t in range(1, w.shape[1]):
+        dup = taps.idx[:, t] == taps.idx[:, t - 1]
+        w[dup, t] += w[dup, t - 1]
+        w[dup, t - 1] = 0.0
+    wmax = float(w.max()) if w.size else 0.0
+    prec = 0
+    while prec < 22 and int(0.5 + wmax * (1 << (prec + 1))) < (1 << 15):
+        prec += 1
+    v = w * (1 << prec)
+    wi = np.where(v < 0, v - 0.5, v + 0.5).astype(np.int64).astype(np.int32)
+    acc = None
+    for t in range(taps.idx.shape[1]):
+        term = np.take(x, taps.idx[:, t], axis=axis).astype(np.int32)
+        term *= _bshape(wi[:, t], axis, x.ndim)
+        acc = term if acc is None else acc.__iadd__(term)
+    acc += (1 << (prec - 1)) if prec else 0
+    acc >>= prec
+    return np.clip(acc, 0, 255).astype(np.uint8)
+
+
 # ---------------------------------------------------------------- grid_sample (2-D)
 def _unnormalize(c, size, align_corners):
     if align_corners:

@@ -13,8 +13,15 @@ __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "
            "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle", "grid_sample",
            "affine_grid"]
 
-_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
-_NEEDS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "lanczos", "area",
+          "nearest-exact")
+_NEEDS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3, "lanczos": 2}
+_AXES = {1: ("W",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+def _is_int(v):
+    return isinstance(v, numbers.Integral) or (isinstance(v, Tensor) and v.ndim == 0 and
+                                               not v.dtype.is_floating_point)
 
 
 def _out_sizes(input, size, scale_factor, recompute_scale_factor, nd):
@@ -29,9 +36,15 @@ def _out_sizes(input, size, scale_factor, recompute_scale_factor, nd):
                                  f"{list(sp)} and output size of {size}. Please provide input "
                                  "tensor in (N, C, d1, d2, ...,dK) format and output size in "
                                  "(o1, o2, ...,oK) format.")
+            if not all(_is_int(v) for v in size):
+                raise TypeError("expected size to be one of int or Tuple[int] or Tuple[int, "
+                                "int] or Tuple[int, int, int], but got size with types "
+                                f"{[type(v) for v in size]}")
             out = tuple(int(s) for s in size)
         else:
             out = (int(size),) * nd
+        if recompute_scale_factor:
+            raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
         return out, (None,) * nd
     if scale_factor is None:
         raise ValueError("either size or scale_factor should be defined")
@@ -51,63 +64,93 @@ def _out_sizes(input, size, scale_factor, recompute_scale_factor, nd):
     return out, scales
 
 
+def _check_dtype(input, mode, nd, antialias):
+    """PyTorch's kernels: floats everywhere (no half antialias), uint8 for nearest and the
+    4-D bilinear/bicubic/lanczos family; other integer/bool inputs raise."""
+    from ...dtypes import type_word
+    dt = input.dtype
+    if mode == "area":
+        ok, kname = dt.is_floating_point, "adaptive_avg_pool2d"
+    elif antialias:
+        ok = dt.name in ("float32", "float64", "uint8")
+        kname = "compute_index_ranges_weights"
+    else:
+        kind = {"nearest-exact": "nearest", "bilinear": "linear", "trilinear": "linear",
+                "bicubic": "cubic"}.get(mode, mode)
+        ok = dt.is_floating_point or (dt.name == "uint8" and (
+            kind == "nearest" or (nd == 2 and kind != "linear") or mode == "bilinear"))
+        if nd == 2 and kind in ("nearest", "linear"):
+            kname = f"upsample_{'nearest' if kind == 'nearest' else 'bilinear'}2d_channels_last"
+        else:
+            kname = f"compute_indices_weights_{kind}"
+    if not ok:
+        raise NotImplementedError(f"\"{kname}\" not implemented for '{type_word(dt)}'")
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resize (N, C, *spatial) by ``size`` or ``scale_factor``.
 
     Args:
         mode: ``'nearest'`` | ``'nearest-exact'`` | ``'linear'`` | ``'bilinear'`` |
-            ``'bicubic'`` | ``'trilinear'`` | ``'area'``.
+            ``'bicubic'`` | ``'trilinear'`` | ``'lanczos'`` (with antialias) | ``'area'``.
         align_corners: for the interpolating modes, align the corner pixels' centres.
+        antialias: bilinear/bicubic/lanczos on 4-D input only; when shrinking, average over
+            the whole footprint of each output pixel (as PIL does) instead of point sampling.
 
     Example::
 
         >>> F.interpolate(torch.ones(1, 1, 2, 2), scale_factor=2, mode='bilinear').shape
         torch.Size([1, 1, 4, 4])
     """
-    nd = input.ndim - 2
-    if mode not in _MODES:
-        raise NotImplementedError(
-            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
-            "the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
-            f"nearest-exact (got {mode})")
+    # Checks in PyTorch's order, so the same bad call raises the same error.
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating "
                              "modes: linear | bilinear | bicubic | trilinear")
     elif align_corners is None:
         align_corners = False
-    if nd < 1 or nd > 3:
-        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported "
-                                  f"(got {input.ndim}D) for the modes: nearest | linear | "
-                                  "bilinear | bicubic | trilinear | area | nearest-exact "
-                                  f"(got {mode})")
+    nd = input.ndim - 2
+    out, scales = _out_sizes(input, size, scale_factor, recompute_scale_factor, nd)
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.ndim == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
+                         "modes and requires a 4-D tensor as input")
+    if mode not in _MODES or not 1 <= nd <= 3:
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
+            "the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+            f"nearest-exact (got {mode})")
     if mode in _NEEDS and _NEEDS[mode] != nd:
         raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
                                   f"{_NEEDS[mode] + 2}D input")
-    if antialias and not (mode in ("bilinear", "bicubic") and nd == 2):
-        raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and "
-                         "requires a 4-D tensor as input")
-    if antialias:
-        raise NotImplementedError("interpolate(antialias=True) is not supported by Ember")
-    out, scales = _out_sizes(input, size, scale_factor, recompute_scale_factor, nd)
+    if mode == "lanczos":
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
     if any(o <= 0 for o in out):
-        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
-                           f"({', '.join(map(str, input.shape[2:]))}) and output "
-                           f"({', '.join(map(str, out))})")
+        names = _AXES[nd]
+        sep = " and " if nd == 1 else " "
+        raise RuntimeError("Input and output sizes should be greater than 0, but got input ("
+                           + ", ".join(f"{a}: {v}" for a, v in zip(names, input.shape[2:]))
+                           + f"){sep}output ("
+                           + ", ".join(f"{a}: {v}" for a, v in zip(names, out)) + ")")
+    _check_dtype(input, mode, nd, antialias)
     if mode == "area":
         from ._pooling import _adaptive_avg
         return _adaptive_avg(nd, input, out)
-    if mode in ("nearest", "nearest-exact") and not input.dtype.is_floating_point and \
-            input.dtype.name != "uint8":
-        raise NotImplementedError(f"\"upsample_{mode.replace('-', '_')}{nd}d\" not implemented "
-                                  f"for '{input.dtype.name}'")
     kind = {"linear": "linear", "bilinear": "linear", "trilinear": "linear",
             "bicubic": "cubic"}.get(mode, mode)
+    if input.dtype.name == "uint8" and kind not in ("nearest", "nearest-exact"):
+        return _interpolate_uint8(input, kind, out, align_corners, scales, antialias)
     y = input
     # Last axis first: the gathers then read along contiguous memory.
     for j in reversed(range(nd)):
         n_in = input.shape[2 + j]
+        if antialias:
+            y = R.resample_axis(y, 2 + j, R.aa_taps_for(kind, n_in, out[j], align_corners,
+                                                         scales[j]))
+            continue
         if n_in == out[j] and kind != "cubic" and (scales[j] is None or scales[j] == 1.0):
             continue
         taps = R.taps_for(kind, n_in, out[j], align_corners, scales[j])
@@ -115,6 +158,21 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if y is input:
         y = input.clone()
     return y
+
+
+def _interpolate_uint8(input, kind, out, align_corners, scales, antialias):
+    """uint8 images (torchvision's resize): fixed-point passes, last axis first; an axis whose
+    size does not change is skipped, as in PyTorch's separable byte kernel."""
+    y = input._data
+    for j in reversed(range(len(out))):
+        n_in = input.shape[2 + j]
+        if n_in != out[j]:
+            if kind == "cubic" and not antialias:  # plain bicubic: the float tap table
+                taps = R.taps_for(kind, n_in, out[j], align_corners, scales[j])
+            else:
+                taps = R.aa_taps_for(kind, n_in, out[j], align_corners, scales[j], antialias)
+            y = R.resample_uint8(y, 2 + j, taps)
+    return Tensor._wrap(y.copy() if y is input._data else y)
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):

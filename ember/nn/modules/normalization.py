@@ -1,13 +1,17 @@
 """Normalisation layers over features: LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm."""
 import numbers
 
+import numpy as np
+
+from ...autograd.function import Function
 from ...autograd.grad_mode import no_grad
 from ...ops import layernorm as _ln
 from ...ops.creation import empty
+from .. import functional as F
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
+__all__ = ["LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm", "CrossMapLRN2d"]
 
 
 def _shape(normalized_shape):
@@ -182,6 +186,68 @@ class LocalResponseNorm(Module):
 
     def forward(self, input):
         return _ln.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+def _cross_map_scale(x, size, alpha, k):
+    """Lua-torch's running channel sum of squares, kept bug for bug: once the window slides
+    past channel 0, channel 0's square is never subtracted (as PyTorch's legacy kernel)."""
+    sq = x * x
+    c = x.shape[1]
+    pre = int((size - 1) / 2 + 1)
+    csum = sq.cumsum(1)
+    ch = np.arange(c)
+    hi = np.minimum(ch + pre - 1, c - 1)
+    scale = csum[:, hi]
+    late = ch > pre
+    if late.any():
+        sub = csum[:, ch[late] - pre] - csum[:, :1]
+        scale = scale.clone() if scale is csum else scale
+        scale[:, late] = scale[:, late] - sub
+    return scale * (alpha / size) + k
+
+
+class _CrossMapLRN2dFn(Function):
+    @staticmethod
+    def forward(ctx, input, size, alpha, beta, k):
+        scale = _cross_map_scale(input, size, alpha, k)
+        out = input * scale.pow(-beta)
+        ctx.save_for_backward(input, out, scale)
+        ctx.args = (size, alpha, beta)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        # PyTorch's hand-written gradient (a symmetric window of ``size`` channels)
+        input, out, scale = ctx.saved_tensors
+        size, alpha, beta = ctx.args
+        c = input.shape[1]
+        ipp = int(size - (size - 1) / 2)
+        ratio = grad_output * out / scale
+        padded = F.pad(ratio, (0, 0, 0, 0, ipp, size - 1 - ipp))     # C + size - 1 channels
+        csum = F.pad(padded.cumsum(1), (0, 0, 0, 0, 1, 0))
+        accum = csum[:, size:size + c] - csum[:, :c]
+        grad = scale.pow(-beta) * grad_output - (2 * alpha * beta / size) * input * accum
+        return grad, None, None, None, None
+
+
+class CrossMapLRN2d(Module):
+    """Lua-torch's cross-channel LRN over (N, C, H, W) (see :class:`LocalResponseNorm`)."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D "
+                             "instead.")
+        return _CrossMapLRN2dFn.apply(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

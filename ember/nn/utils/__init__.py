@@ -4,6 +4,10 @@ from .clip_grad import (clip_grad_norm, clip_grad_norm_, clip_grad_value_,  # no
                         clip_grads_with_norm_, get_total_norm)
 from .convert_parameters import parameters_to_vector, vector_to_parameters  # noqa: F401
 from .weight_norm import remove_weight_norm, weight_norm  # noqa: F401
+from .spectral_norm import remove_spectral_norm, spectral_norm  # noqa: F401
+from . import fusion, prune, stateless  # noqa: F401
+from .fusion import (fuse_conv_bn_eval, fuse_conv_bn_weights,  # noqa: F401
+                     fuse_linear_bn_eval, fuse_linear_bn_weights)
 
 
 def skip_init(module_cls, *args, **kwargs):

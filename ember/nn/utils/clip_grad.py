@@ -11,10 +11,15 @@ __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_n
            "clip_grads_with_norm_"]
 
 
-def _grads(parameters):
+def _params(parameters):
+    # materialise once: callers pass generators such as ``model.parameters()``
     if isinstance(parameters, Tensor):
-        parameters = [parameters]
-    return [p.grad for p in parameters if p.grad is not None]
+        return [parameters]
+    return list(parameters)
+
+
+def _grads(parameters):
+    return [p.grad for p in _params(parameters) if p.grad is not None]
 
 
 def _norm_arr(d, norm_type):
@@ -76,6 +81,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     Returns:
         Total norm of the gradients (viewed as a single vector).
     """
+    parameters = _params(parameters)
     grads = _grads(parameters)
     total = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
     if grads:
