@@ -46,8 +46,12 @@ class _BinaryBackward(Node):
 
 
 def _binary_op(a, b, compute, node_cls, float_result=False, save=False, alpha=1, kinds=None,
-               kname=None):
-    if not isinstance(a, Tensor):
+               kname=None, scalar_edge=True):
+    """``scalar_edge``: whether a Python-number operand gets a (None) edge, as it does in
+    PyTorch for ops whose number overload wraps it into a tensor (add, mul, ...); ops with a
+    Scalar overload (fmod, xlogy ...) record edges for their tensor operands only."""
+    lhs_number = not isinstance(a, Tensor)
+    if lhs_number:
         a = to_tensor(a, b if isinstance(b, Tensor) else None)
     x, y, bt = binary_arrays(a, b, float_result)
     if kinds is not None and x.dtype.kind not in kinds:
@@ -66,7 +70,12 @@ def _binary_op(a, b, compute, node_cls, float_result=False, save=False, alpha=1,
         node._setup(a, bt, None if bt is not None else y, alpha)
         if save:
             node.save_for_backward(a, bt)
-        attach(out, node, (a, bt))
+        if scalar_edge:
+            attach(out, node, (a, bt))
+        elif lhs_number:
+            attach(out, node, (bt,))  # the node's backward returns (grad of b,)
+        else:
+            attach(out, node, (a,) if bt is None else (a, bt))
     return out
 
 
@@ -140,6 +149,18 @@ class SubBackward0(_BinaryBackward):
         return ga, gb
 
 
+class RsubBackward0(_BinaryBackward):
+    """torch.rsub(input, other) with a tensor other: ``other - alpha * input``."""
+
+    __slots__ = ()
+
+    def backward(self, g):
+        ga = self._ga(-g if self._alpha == 1 else g * -self._alpha) \
+            if self._next[0] is not None else None
+        gb = self._gb(g) if self._next[1] is not None else None
+        return ga, gb
+
+
 class RsubBackward1(_BinaryBackward):
     __slots__ = ()
 
@@ -153,6 +174,9 @@ class MulBackward0(_BinaryBackward):
     def backward(self, g):
         a, b = self.saved_tensors
         other = b if b is not None else self._other
+        if g._data.dtype.kind == "c":  # complex: grad * conj(other), grad * conj(a)
+            other = _conj(other)
+            a = _conj(a)
         ga = self._ga(g * other) if self._next[0] is not None else None
         gb = self._gb(g * a) if b is not None and self._next[1] is not None else None
         return ga, gb
@@ -164,10 +188,36 @@ class DivBackward0(_BinaryBackward):
     def backward(self, g):
         a, b = self.saved_tensors
         if b is None:
-            return self._ga(g / self._other), None
+            return self._ga(g / _conj(self._other)), None
+        if g._data.dtype.kind == "c":  # complex: grad / conj(b), -grad * conj(a / b**2)
+            a = _conj(a)
+            b = _conj(b)
         ga = self._ga(g / b) if self._next[0] is not None else None
         gb = self._gb(-g * a / (b * b)) if self._next[1] is not None else None
         return ga, gb
+
+
+def _conj(v):
+    """Complex conjugate of a Tensor or number (identity for real ones)."""
+    if isinstance(v, Tensor):
+        return v.conj() if v._data.dtype.kind == "c" else v
+    return v.conjugate() if isinstance(v, complex) else v
+
+
+def _holomorphic(rule):
+    """Wrap a backward rule written as ``g * f'(x)`` for complex gradients: PyTorch's
+    convention is ``g * conj(f'(x))`` = ``conj(conj(g) * f'(x))``."""
+    def backward(self, g):
+        if g._data.dtype.kind == "c":
+            return _conj_all(rule(self, g.conj()))
+        return rule(self, g)
+    return backward
+
+
+def _conj_all(grads):
+    if isinstance(grads, tuple):
+        return tuple(None if t is None else _conj(t) for t in grads)
+    return None if grads is None else _conj(grads)
 
 
 class _ZeroGradBackward(_BinaryBackward):
@@ -229,7 +279,10 @@ def _check_bool_sub(a, b):
 def rsub(input, other, *, alpha=1):
     """``other - alpha * input`` (the reflected ``number - tensor``)."""
     if isinstance(other, Tensor):
-        return sub(other, input, alpha=alpha)
+        _check_bool_sub(other, input)
+        if alpha == 1:
+            return _binary_op(input, other, lambda x, y: y - x, RsubBackward0)
+        return _binary_op(input, other, lambda x, y: y - x * alpha, RsubBackward0, alpha=alpha)
     _check_bool_sub(input, other)
     x, y, _ = binary_arrays(input, other)
     res = arr(y - (x if alpha == 1 else x * alpha))
@@ -239,7 +292,7 @@ def rsub(input, other, *, alpha=1):
     if grad_needed(input):
         node = RsubBackward1()
         node._setup(input, None, y, alpha)
-        attach(res, node, (input, None))
+        attach(res, node, (input,))
     return res
 
 
@@ -301,14 +354,14 @@ class PowBackward0(_BinaryBackward):
 
     __slots__ = ()
 
-    def backward(self, g):
+    def _grad(self, g):
         (a, _b) = self.saved_tensors
         e = self._other
         if e == 0:
             from .creation import zeros_like
             return self._ga(zeros_like(g)), None
-        if e == 2:
-            return self._ga(g * 2 * a), None
+        # a.pow(e - 1) even for e == 2 (PyTorch's formula): under create_graph the second
+        # derivative then still depends on a, so a third one exists (zeros).
         return self._ga(g * e * a.pow(e - 1)), None
 
 
@@ -317,7 +370,7 @@ class PowBackward1(_BinaryBackward):
 
     __slots__ = ()
 
-    def backward(self, g):
+    def _grad(self, g):
         a, b = self.saved_tensors
         ga = gb = None
         if self._next[0] is not None:
@@ -336,7 +389,7 @@ class PowBackward2(_BinaryBackward):
 
     __slots__ = ()
 
-    def backward(self, g):
+    def _grad(self, g):
         (b, _x) = self.saved_tensors
         base = self._other
         if base == 0:
@@ -344,6 +397,10 @@ class PowBackward2(_BinaryBackward):
         if base < 0:
             return self._ga(g * float("nan")), None
         return self._ga(g * pow(base, b) * math.log(base)), None
+
+
+for _cls in (PowBackward0, PowBackward1, PowBackward2):
+    _cls.backward = _holomorphic(_cls._grad)
 
 
 def pow(input, exponent, *, out=None):
@@ -363,7 +420,7 @@ def pow(input, exponent, *, out=None):
             node = PowBackward2()
             node._setup(exponent, None, y)
             node.save_for_backward(exponent, None)
-            attach(res, node, (exponent, None))
+            attach(res, node, (exponent,))
         return _out(res, out)
     if isinstance(exponent, Tensor):
         return _out(_binary_op(input, exponent, _int_power, PowBackward1, save=True,
@@ -388,7 +445,7 @@ def pow(input, exponent, *, out=None):
         node = PowBackward0()
         node._setup(input, None, y)
         node.save_for_backward(input, None)
-        attach(res, node, (input, None))
+        attach(res, node, (input,))
     return _out(res, out)
 
 
@@ -418,6 +475,9 @@ class _PairBackward(_BinaryBackward):
     def backward(self, g):
         a, b = self.saved_tensors
         other = b if b is not None else to_tensor(self._other, a)
+        if len(self._next) == 1 and b is not None:  # number op tensor: one edge, for b
+            _ga, gb = type(self).grads(g, a, other, (False, True))
+            return self._gb(gb) if gb is not None else None,
         ga, gb = type(self).grads(g, a, other, self.needs_input_grad)
         return (self._ga(ga) if ga is not None else None,
                 self._gb(gb) if gb is not None and b is not None else None)
@@ -439,7 +499,8 @@ def _pair(name, compute, grads, float_result=False, scalar_ok=False, kinds=None,
             _require_tensor(opname, input, other)
         node_cls = (tt if isinstance(input, Tensor) else st) if isinstance(other, Tensor) else ts
         return _out(_binary_op(input, other, compute, node_cls, float_result=float_result,
-                               save=True, kinds=kinds, kname=kname), out)
+                               save=True, kinds=kinds, kname=kname, scalar_edge=not scalar_ok),
+                    out)
     op.__name__ = opname
     return op, cls
 
@@ -507,7 +568,7 @@ def remainder(input, other, *, out=None):
     if not isinstance(input, Tensor):
         # number % tensor: PyTorch has no derivative for this overload.
         return _out(_binary_op(input, other, _int_div_guard(np.remainder), _RemainderNoGrad,
-                               kinds=_NUM, kname="remainder_cpu"), out)
+                               kinds=_NUM, kname="remainder_cpu", scalar_edge=False), out)
     return _remainder(input, other, out=out)
 
 
@@ -527,7 +588,8 @@ logaddexp2, Logaddexp2Backward0 = _pair(
     kinds=_FLOAT, kname="logaddexp2_cpu")
 xlogy, XlogyBackward0 = _pair(
     "XlogyBackward0", lambda x, y: _xlogy_np(x, y),
-    lambda g, a, b, need: (g * where(a == 0, 0.0, b.log()), g * a / b), float_result=True,
+    lambda g, a, b, need: (where(logical_and(a == 0, b <= 0), 0.0, xlogy(g, b)), g * a / b),
+    float_result=True,
     scalar_ok=True, names=("XlogyBackward0", "XlogyBackward2", "XlogyBackward1"))
 
 
@@ -541,9 +603,11 @@ def _out(res, out):
 # ================================================================ unary math
 class _UnaryBackward(Node):
     __slots__ = ()
-    grad = None  # staticmethod (node, g) -> grad of input
+    grad = None  # staticmethod (node, g) -> grad of input, written as g * f'(x)
 
     def backward(self, g):
+        if g._data.dtype.kind == "c":  # PyTorch's convention: g * conj(f'(x))
+            return type(self).grad(self, g.conj()).conj()
         return type(self).grad(self, g)
 
 
@@ -650,6 +714,8 @@ atanh, AtanhBackward0 = _unary("AtanhBackward0", np.arctanh,
 
 
 def _sigmoid_np(x):
+    if x.dtype.kind == "c":
+        return 1 / (1 + np.exp(-x))
     # Stable for large |x|: exp of a non-positive number only.
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -687,6 +753,16 @@ relu, ReluBackward0 = _unary("ReluBackward0", _relu_np, _relu_grad, "output", fl
                              bool_error=(RuntimeError, "Boolean inputs not supported for relu"))
 abs, AbsBackward0 = _unary("AbsBackward0", np.abs, lambda n, g: g * _input(n).sign(),
                            float_only=False, bool_error=_kernel_missing("abs_cpu"))
+
+
+def _abs_backward(self, g):
+    x = _input(self)
+    if x._data.dtype.kind == "c":
+        return g * x.sgn()  # d|z|: the real gradient times z / |z| (0 at 0)
+    return g * x.sign()
+
+
+AbsBackward0.backward = _abs_backward
 neg, NegBackward0 = _unary(
     "NegBackward0", np.negative, lambda n, g: -g, None, float_only=False,
     bool_error=(RuntimeError, "Negation, the `-` operator, on a bool tensor is not supported. "
@@ -842,7 +918,8 @@ class ClampBackward1(Node):
         if self._hi is not None:
             m2 = x <= self._hi
             mask = m2 if mask is None else logical_and(mask, m2)
-        return g * mask
+        # where, not g * mask: PyTorch gives 0 in clamped positions even for a NaN gradient
+        return where(mask, g, 0.0)
 
 
 class ClampBackward0(Node):
@@ -859,13 +936,13 @@ class ClampBackward0(Node):
         if hi is not None:
             m = x <= hi
             keep = m if keep is None else logical_and(keep, m)
-        gx = sum_to(g * keep, x._data.shape) if self._next[0] is not None else None
+        gx = sum_to(where(keep, g, 0.0), x._data.shape) if self._next[0] is not None else None
         if lo is not None and self._next[1] is not None:
             m = x < lo if hi is None else logical_and(x < lo, lo <= hi)
-            glo = cast_to(sum_to(g * m, lo._data.shape), lo._data.dtype)
+            glo = cast_to(sum_to(where(m, g, 0.0), lo._data.shape), lo._data.dtype)
         if hi is not None and self._next[2] is not None:
             m = x > hi if lo is None else logical_or(x > hi, lo > hi)
-            ghi = cast_to(sum_to(g * m, hi._data.shape), hi._data.dtype)
+            ghi = cast_to(sum_to(where(m, g, 0.0), hi._data.shape), hi._data.dtype)
         return gx, glo, ghi
 
 
@@ -918,12 +995,26 @@ def clamp(input, min=None, max=None, *, out=None):
 clip = clamp
 
 
+class ClampMinBackward0(ClampBackward1):
+    __slots__ = ()
+
+
+class ClampMaxBackward0(ClampBackward1):
+    __slots__ = ()
+
+
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    res = clamp(input, min=min)
+    if type(res._grad_fn) is ClampBackward1:
+        res._grad_fn.__class__ = ClampMinBackward0  # PyTorch names the one-sided op apart
+    return res
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    res = clamp(input, max=max)
+    if type(res._grad_fn) is ClampBackward1:
+        res._grad_fn.__class__ = ClampMaxBackward0
+    return res
 
 
 class WhereBackward0(Node):
@@ -1015,6 +1106,8 @@ class LerpBackward1(_TernaryBackward):
 
     def backward(self, g):
         a, b, w = self.saved_tensors
+        if g._data.dtype.kind == "c":
+            a, b, w = _conj(a), _conj(b), _conj(w)
         return (self._fit(0, g * (1 - w)), self._fit(1, g * w),
                 self._fit(2, g * (b - a)) if self._next[2] is not None else None)
 
@@ -1024,6 +1117,9 @@ class AddcmulBackward0(_TernaryBackward):
 
     def backward(self, g):
         _, t1, t2 = self.saved_tensors
+        if g._data.dtype.kind == "c":
+            t1 = _conj(t1)
+            t2 = _conj(t2)
         v = self._value
         gv = g if v == 1 else g * v
         return (self._fit(0, g), self._fit(1, gv * t2) if self._next[1] is not None else None,
@@ -1035,6 +1131,9 @@ class AddcdivBackward0(_TernaryBackward):
 
     def backward(self, g):
         _, t1, t2 = self.saved_tensors
+        if g._data.dtype.kind == "c":
+            t1 = _conj(t1)
+            t2 = _conj(t2)
         v = self._value
         gv = g if v == 1 else g * v
         return (self._fit(0, g), self._fit(1, gv / t2) if self._next[1] is not None else None,
@@ -1084,8 +1183,8 @@ def lerp(input, end, weight, *, out=None):
                                     None, True), out)
     (a, b), rt = _ternary_arrays((input, end))
     w = float(weight)
-    return _out(_ternary_result(a + w * (b - a), rt, LerpBackward0, (input, end, None), w,
-                                False), out)
+    return _out(_ternary_result(a + w * (b - a), rt, LerpBackward0, (input, end), w, False),
+                out)
 
 
 def _short(t):
@@ -1127,12 +1226,22 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     big = fin.max if fin is not None else float(dt.finfo(input.dtype).max)
     pos = big if posinf is None else posinf
     negv = -big if neginf is None else neginf
-    finite = input.isfinite()
-    res = where(input.isnan(), nan, where(input == float("inf"), pos,
-                                          where(input == float("-inf"), negv, input)))
-    if input._requires_grad and state.enabled:
-        res = where(finite, input, res.detach())
+    src = d.astype(_F32) if d.dtype == _BF16 else d
+    res = wrap(arr(np.nan_to_num(src, nan=nan, posinf=pos, neginf=negv)).astype(d.dtype,
+                                                                                copy=False))
+    if grad_needed(input):
+        node = NanToNumBackward0()
+        node.save_for_backward(input)
+        attach(res, node, (input,))
     return _out(res, out)
+
+
+class NanToNumBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        (x,) = self.saved_tensors
+        return g * x.isfinite()
 
 
 # ================================================================ comparisons & predicates

@@ -5,11 +5,13 @@ import numbers
 
 import numpy as np
 
-from ..autograd.graph import Node
+from ..autograd.engine import record_trace
+from ..autograd.grad_mode import state
+from ..autograd.graph import Node, edge_of
 from ..tensor import Tensor
 from ._util import (arr, attach, cast_to, check_inplace, commit_inplace, grad_needed, sum_to,
                     wrap, wrap_dim)
-from .shape import SelectBackward0, SliceBackward0, region
+from .shape import SelectBackward0, SliceBackward0, alias, region, unsqueeze
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
@@ -106,10 +108,11 @@ def _check_dims(key, ndim):
 
 def _split_int_key(key):
     """PyTorch applies integer indices first (as ``select``) and only then the advanced
-    (array) indices; NumPy counts integers as advanced indices. The two place the
-    advanced-index dimensions differently only when an integer separates the arrays from
-    each other or sits apart from them (``x[0, :, [1, 2]]``). Returns the two-step keys
-    (basic part, advanced part) in that case, else None."""
+    (array) indices; NumPy counts integers as advanced indices, which places the
+    advanced-index dimensions differently when an integer sits apart from the arrays
+    (``x[0, :, [1, 2]]``). Returns the two-step keys (basic part, advanced part) for a key
+    with integers and arrays (so the graph is PyTorch's too: Index after Select), else
+    None."""
     kinds = []
     for k in key:
         if type(k) is int:
@@ -121,12 +124,6 @@ def _split_int_key(key):
         else:
             kinds.append("b")
     if "i" not in kinds:
-        return None
-    adv = [i for i, c in enumerate(kinds) if c in "ia"]
-    arrays = [i for i, c in enumerate(kinds) if c == "a"]
-    np_adjacent = adv[-1] - adv[0] + 1 == len(adv)
-    torch_adjacent = all(kinds[i] in "ia" for i in range(arrays[0], arrays[-1] + 1))
-    if np_adjacent or not torch_adjacent:
         return None
     first, second = [], []
     for k, c in zip(key, kinds):
@@ -147,6 +144,7 @@ def _split_int_key(key):
 def getitem(self, key):
     """``self[key]``: a view for basic keys, a differentiable copy for advanced ones."""
     d = self._data
+    single = not isinstance(key, tuple)
     key, basic = _convert_key(key)
     _check_dims(key, d.ndim)
     if not basic and int in map(type, key):
@@ -155,9 +153,15 @@ def getitem(self, key):
             return getitem(getitem(self, split[0]), split[1])
     if basic:
         try:
-            if len(key) == 1 and type(key[0]) is int:
-                return region(self, key, SelectBackward0)
-            return region(self, key, SliceBackward0)
+            if len(key) == 1:  # the common one-item keys, without the general walk
+                k = key[0]
+                if type(k) is int:
+                    return region(self, key, SelectBackward0)
+                if single and type(k) is slice:
+                    return region(self, key, SliceBackward0)
+                if k is None:
+                    return unsqueeze(self, 0)
+            return _basic_view(self, key, single)
         except IndexError as exc:
             raise _bounds_error(exc, d.shape) from None
     try:
@@ -170,6 +174,57 @@ def getitem(self, key):
         node._key = key
         attach(res, node, (self,))
     return res
+
+
+def _basic_steps(key, shape, single):
+    """PyTorch's decomposition of a basic key into view ops, applied left to right:
+    ("select", dim, key), ("slice", dim, key) or ("unsqueeze", dim, None). A full slice
+    inside a tuple key is skipped (a lone ``x[:]`` is still a slice)."""
+    steps = []
+    ndim = len(shape)
+    used = builtins_sum(1 for k in key if k is not None and k is not Ellipsis)
+    src = 0  # the dimension of the input the next item indexes
+    dim = 0  # the same dimension in the result so far
+    for k in key:
+        if k is None:
+            steps.append(("unsqueeze", dim, None))
+            dim += 1
+        elif k is Ellipsis:
+            skip = ndim - used
+            src += skip
+            dim += skip
+        elif type(k) is int:
+            steps.append(("select", dim, (slice(None),) * dim + (k,)))
+            src += 1
+        else:
+            if single or k.indices(shape[src]) != (0, shape[src], 1):
+                steps.append(("slice", dim, (slice(None),) * dim + (k,)))
+            src += 1
+            dim += 1
+    return steps
+
+
+builtins_sum = sum
+
+
+def _basic_view(self, key, single):
+    """A basic-index view recorded as PyTorch records it: one node per select / slice /
+    unsqueeze step (a key with one step gives one node), an alias when nothing changes."""
+    steps = _basic_steps(key, self._data.shape, single)
+    if not steps:
+        return alias(self)
+    if len(steps) == 1:
+        kind, dim, _k = steps[0]
+        if kind == "unsqueeze":
+            return unsqueeze(self, dim)
+        return region(self, key, SelectBackward0 if kind == "select" else SliceBackward0)
+    out = self
+    for kind, dim, k in steps:
+        if kind == "unsqueeze":
+            out = unsqueeze(out, dim)
+        else:
+            out = region(out, k, SelectBackward0 if kind == "select" else SliceBackward0)
+    return out
 
 
 class IndexBackward0(Node):
@@ -249,6 +304,7 @@ def index_put_impl(x, key, value):
 
 def setitem(self, key, value):
     """``self[key] = value``; differentiable in both self and value."""
+    raw = key
     key, _basic = _convert_key(key)
     if not _basic and int in map(type, key):
         split = _split_int_key(key)
@@ -259,8 +315,11 @@ def setitem(self, key, value):
         if value._data.ndim:
             check_same_device(self, value)
         value = value.item()
+    vt = value if isinstance(value, Tensor) else None
+    if _basic and grad_needed(self, vt):
+        return _copy_slices(self, raw, value, vt)
     check_inplace(self)
-    if grad_needed(self, value if isinstance(value, Tensor) else None):
+    if grad_needed(self, vt):
         return commit_inplace(self, index_put_impl(self, key, value))
     d = self._data
     if not d.flags.writeable:
@@ -277,6 +336,72 @@ def setitem(self, key, value):
                            f"be broadcast to indexing result of shape {list(d[key].shape)}") \
             from None
     self._vc[0] += 1
+    return self
+
+
+class CopySlices(Node):
+    """The base's node after ``t[basic key] = value``: the base's old gradient outside the
+    written region, the region's gradient to the value (summed to its shape)."""
+
+    __slots__ = ("_view_fn", "_shape", "_vshape", "_vdtype")
+
+    def backward(self, g):
+        gb = gv = None
+        if self._next[0] is not None:
+            xp = g.xp
+            mask = xp.zeros(self._shape, dtype=bool)
+            self._view_fn(wrap(mask))._data[...] = True
+            # masked_fill, not g * mask: PyTorch zeroes the region, NaNs included
+            gb = masked_fill(g, wrap(mask), 0.0)
+        if self._next[1] is not None:
+            shape, fitted = self._vshape  # the value's shape, less leading 1-dims
+            gv = cast_to(sum_to(self._view_fn(g), fitted), self._vdtype)
+            if fitted != shape:
+                gv = gv.reshape(shape)
+        return gb, gv
+
+
+CopySlices._cpp_name = "torch::autograd::CopySlices"
+
+
+def _copy_slices(self, key, value, vt):
+    """``self[key] = value`` for a basic key under autograd: write through the view
+    ``self[key]`` and give the base a CopySlices node (as PyTorch does)."""
+    view = getitem(self, key)
+    check_inplace(view)  # a leaf's view: "a view of a leaf Variable ..." as PyTorch
+    vd = view._data
+    if not vd.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the "
+                           "tensor before performing the operation.")
+    src = value._data if vt is not None else value
+    if vt is not None:
+        while src.ndim > vd.ndim and src.shape[0] == 1:  # PyTorch drops leading 1-dims
+            src = src[0]
+        if src.shape != vd.shape:
+            from .shape import expand
+            expand(wrap(src), vd.shape)  # raises PyTorch's error for shapes that do not fit
+    root = view._base
+    base_edge = edge_of(root)
+    vd[...] = src
+    self._vc[0] += 1
+    node = CopySlices()
+    node._view_fn = view._view_fn
+    node._shape = root._data.shape
+    node._vshape = (vt._data.shape, src.shape) if vt is not None else None
+    node._vdtype = src.dtype if vt is not None else None
+    node._next = (base_edge, edge_of(vt) if vt is not None else None)
+    if state.anomaly:
+        record_trace(node)
+    root._grad_fn = node
+    root._out_nr = 0
+    root._requires_grad = True
+    if self is not root:  # self is itself a view: its graph now starts at the new base
+        fresh = self._view_fn(root)
+        self._grad_fn = fresh._grad_fn
+        self._out_nr = fresh._out_nr
+        self._requires_grad = True
+        self._view_ver = self._vc[0]
     return self
 
 
@@ -397,15 +522,24 @@ def index_select(input, dim, index, *, out=None):
 
 
 class MaskedFillBackward0(Node):
+    """masked_fill with a number: one edge (PyTorch records none for the number)."""
+
     __slots__ = ("_mask", "_vshape")
 
     def backward(self, g):
-        keep = wrap(~self._mask)
-        gx = g * keep if self._next[0] is not None else None
+        mask = wrap(self._mask)
+        # masked_fill, not g * ~mask: a NaN gradient in a filled position gives 0 (PyTorch)
+        gx = masked_fill(g, mask, 0.0) if self._next[0] is not None else None
         gv = None
-        if self._vshape is not None and self._next[1] is not None:
-            gv = (g * wrap(self._mask)).sum().reshape(self._vshape)
+        if len(self._next) > 1 and self._next[1] is not None:
+            gv = masked_fill(g, wrap(~self._mask), 0.0).sum().reshape(self._vshape)
         return gx, gv
+
+
+class MaskedFillBackward1(MaskedFillBackward0):
+    """masked_fill with a 0-d tensor value."""
+
+    __slots__ = ()
 
 
 # The C type names PyTorch's masked_fill error prints.
@@ -443,10 +577,10 @@ def masked_fill(input, mask, value):
     res = np.where(md, np.asarray(v, dtype=d.dtype), d)
     res = wrap(arr(res))
     if grad_needed(input, vt):
-        node = MaskedFillBackward0()
+        node = MaskedFillBackward0() if value is v else MaskedFillBackward1()
         node._mask = np.broadcast_to(md, shape)
         node._vshape = vt._data.shape if vt is not None else None
-        attach(res, node, (input, vt))
+        attach(res, node, (input,) if value is v else (input, vt))
     return res
 
 
@@ -854,6 +988,8 @@ def index_copy(input, dim, index, source, *, out=None):
 
 
 class IndexFillBackward0(Node):
+    """index_fill with a number: one edge; IndexFillBackward1 (0-d tensor value): two."""
+
     __slots__ = ("_dim", "_idx", "_shape")
 
     def backward(self, g):
@@ -882,10 +1018,14 @@ def index_fill(input, dim, index, value):
     res[(slice(None),) * ax + (idx,)] = value
     res = wrap(res.reshape(input._data.shape))
     if grad_needed(input, vt):
-        node = IndexFillBackward0()
+        node = IndexFillBackward0() if vt is None else IndexFillBackward1()
         node._dim, node._idx, node._shape = ax, idx, input._data.shape
-        attach(res, node, (input, vt))
+        attach(res, node, (input,) if vt is None else (input, vt))
     return res
+
+
+class IndexFillBackward1(IndexFillBackward0):
+    __slots__ = ()
 
 
 class IndexPutAccumulateBackward(Node):
@@ -1043,7 +1183,7 @@ def take(input, index):
 def take_along_dim(input, indices, dim=None, *, out=None):
     """``gather`` with broadcasting of input and indices (flattened input when dim is None)."""
     if dim is None:
-        return take(input.reshape(-1), indices.reshape(-1))
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
     ax = wrap_dim(dim, input.ndim)
     if indices.ndim != input.ndim:
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
@@ -1056,6 +1196,6 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     bi, bx = list(b), list(b)
     bi[ax] = input.shape[ax]
     bx[ax] = indices.shape[ax]
-    x = input.expand(bi) if list(input.shape) != bi else input
+    x = input.expand(bi)  # always an Expand node, as PyTorch
     i = indices.expand(bx) if list(indices.shape) != bx else indices
     return gather(x, ax, i.contiguous() if not i._data.flags.c_contiguous else i)

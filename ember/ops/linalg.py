@@ -107,6 +107,33 @@ class BmmBackward0(MatmulBackward):
 _MATMUL_NODES = {(1, 1): DotBackward0, (2, 1): MvBackward0, (1, 2): SqueezeBackward4}
 
 
+def _conjugating(cls):
+    """Complex products: PyTorch's gradients are ``g @ b^H`` and ``a^H @ g``; the real-valued
+    rule on conjugated gradient, conjugated back, gives exactly that."""
+    rule = cls.backward
+
+    def backward(self, g):
+        if g._data.dtype.kind == "c":
+            return tuple(None if t is None else t.conj() for t in rule(self, g.conj()))
+        return rule(self, g)
+    cls.backward = backward
+    return cls
+
+
+for _cls in (MmBackward0, MatmulBackward):
+    _conjugating(_cls)
+
+
+class _ComplexMmBackward0(MmBackward0):
+    """MmBackward0 for complex operands (a distinct type keeps them off the engine's
+    real-valued array fast path)."""
+
+    __slots__ = ()
+
+
+_ComplexMmBackward0.__name__ = "MmBackward0"
+
+
 def matmul(input, other, *, out=None):
     """Matrix product with NumPy/PyTorch broadcasting rules."""
     try:
@@ -125,7 +152,8 @@ def matmul(input, other, *, out=None):
         raise
     res = wrap(r) if type(r) is np.ndarray else wrap(arr(r))
     if state.enabled and (input._requires_grad or other._requires_grad):
-        node = MmBackward0() if x.ndim == 2 and y.ndim == 2 else \
+        node = (MmBackward0() if x.dtype.kind != "c" else _ComplexMmBackward0()) \
+            if x.ndim == 2 and y.ndim == 2 else \
             _MATMUL_NODES.get((x.ndim, y.ndim), UnsafeViewBackward0)()
         node.save_for_backward(input, other)
         attach(res, node, (input, other))
@@ -201,7 +229,7 @@ def vdot(input, other):
 
 
 def outer(input, vec2):
-    return input.reshape(-1, 1) * vec2.reshape(1, -1)
+    return input.reshape(-1, 1) * vec2  # as PyTorch: only the first operand is reshaped
 
 
 ger = outer
@@ -222,6 +250,9 @@ class AddmmBackward0(Node):
         if self._next[2] is not None:
             gb = a.t().mm(ga_scale)
         return gbias, ga, gb
+
+
+_conjugating(AddmmBackward0)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
@@ -355,6 +386,14 @@ def tensordot(a, b, dims=2, out=None):
     return res
 
 
+def _unsafe(t):
+    """Relabel a reshape's ViewBackward0 as PyTorch's _unsafe_view (kron uses those)."""
+    from .shape import UnsafeViewBackward0, ViewBackward0
+    if type(t._grad_fn) is ViewBackward0:
+        t._grad_fn.__class__ = UnsafeViewBackward0
+    return t
+
+
 def kron(input, other, *, out=None):
     """Kronecker product."""
     nd = max(input.ndim, other.ndim)
@@ -364,7 +403,9 @@ def kron(input, other, *, out=None):
     for x, y in zip(sa, sb):
         ia += [x, 1]
         ib += [1, y]
-    res = (input.reshape(ia) * other.reshape(ib)).reshape(tuple(x * y for x, y in zip(sa, sb)))
+    a = _unsafe(input.reshape(ia))
+    b = _unsafe(other.reshape(ib))
+    res = _unsafe((a * b).reshape(tuple(x * y for x, y in zip(sa, sb))))
     if out is not None:
         from .conversion import copy_into_out
         return copy_into_out(out, res)
@@ -387,11 +428,29 @@ def chain_matmul(*matrices, out=None):
 
 
 # ---------------------------------------------------------------- trace / diag
+class TraceBackward0(Node):
+    __slots__ = ("_shape",)
+
+    def backward(self, g):
+        from .shape import diag_embed_into
+        n = builtins_min(self._shape)
+        return diag_embed_into(g.expand(n), self._shape, 0, 0, 1)
+
+
+builtins_min = min
+
+
 def trace(input):
     """Sum of the main diagonal of a 2-D tensor."""
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
-    return input.diagonal().sum()
+    d = input._data
+    res = wrap(arr(d.trace()))
+    if state.enabled and input._requires_grad:
+        node = TraceBackward0()
+        node._shape = d.shape
+        attach(res, node, (input,))
+    return res
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
@@ -409,7 +468,8 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     for i in range(nd):
         shape.append(n if i in (d1, d2) else rest.pop(0))
     src = input if input.ndim else input.reshape(1)
-    return diag_embed_into(src, tuple(shape), offset, d1, d2)
+    from .shape import DiagEmbedBackward0
+    return diag_embed_into(src, tuple(shape), offset, d1, d2, DiagEmbedBackward0)
 
 
 def diag(input, diagonal=0, *, out=None):

@@ -171,6 +171,11 @@ class ProdBackward0(Node):
     __slots__ = ("_dims", "_keep")
 
     def backward(self, g):
+        if g._data.dtype.kind == "c":  # holomorphic: g * conj(d prod / d x)
+            return self._grad(g.conj()).conj()
+        return self._grad(g)
+
+    def _grad(self, g):
         (x,) = self.saved_tensors
         dims = self._dims
         gk = g if (dims is None or self._keep) else g.unsqueeze(dims[0])

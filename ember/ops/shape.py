@@ -1,5 +1,6 @@
 """Shape ops. Views (view, reshape when possible, transpose, permute, expand, squeeze,
 unsqueeze, narrow, select, diagonal, split...) share memory with their input; the rest copy."""
+import builtins
 import numbers
 
 import numpy as np
@@ -95,8 +96,10 @@ def reshape(input, *shape):
     try:
         v.shape = shape
     except AttributeError:
-        out = wrap(d.reshape(shape))  # NumPy copies here
-        return _view_node(UnsafeViewBackward0, input, out, d.shape)
+        if not grad_needed(input):
+            return wrap(d.reshape(shape))  # NumPy copies here
+        c = clone(input)  # PyTorch: clone (contiguous) then _unsafe_view
+        return _view_node(UnsafeViewBackward0, c, wrap(c._data.reshape(shape)), d.shape)
     out = make_view(input, v, lambda r: r.reshape(shape))
     return _view_node(ViewBackward0, input, out, d.shape)
 
@@ -112,6 +115,14 @@ def _alias(input):
     out = make_view(input, input._data.view(), lambda r: r)
     if grad_needed(input):
         attach(out, ViewBackward0Identity(), (input,))
+    return out
+
+
+def alias(input):
+    """A view of the whole of ``input`` (PyTorch's ``x[...]`` / ``x[:, :]``)."""
+    out = make_view(input, input._data.view(), lambda r: r)
+    if state.enabled and input._requires_grad:
+        attach(out, AliasBackward0(), (input,))
     return out
 
 
@@ -204,6 +215,17 @@ class TBackward0(Node):
         return g.t()
 
 
+def reverse_dims(input):
+    """``x.T``: a view with the dims reversed, recorded as PyTorch does (a permute)."""
+    d = input._data
+    out = make_view(input, d.transpose(), lambda r: reverse_dims(r))
+    if state.enabled and input._requires_grad:
+        node = PermuteBackward0()
+        node._inv = tuple(range(d.ndim - 1, -1, -1))  # reversing is its own inverse
+        attach(out, node, (input,))
+    return out
+
+
 def transpose(input, dim0, dim1):
     d = input._data
     nd = d.ndim
@@ -292,8 +314,12 @@ def expand(input, *sizes):
         target.append(s)
     target = tuple(target)
     if target == d.shape:
-        return _alias(input) if input._requires_grad else make_view(input, d.view(),
-                                                                     lambda r: r)
+        out = make_view(input, d.view(), lambda r: r)
+        if grad_needed(input):  # PyTorch records ExpandBackward0 even for the same shape
+            node = ExpandBackward0()
+            node._shape = d.shape
+            attach(out, node, (input,))
+        return out
     out = make_view(input, np.broadcast_to(d, target) if type(d) is np.ndarray else
                     input.xp.broadcast_to(d, target), lambda r: r.expand(target))
     if grad_needed(input):
@@ -312,8 +338,8 @@ def expand_as(input, other):
     return expand(input, other._data.shape)
 
 
-def broadcast_to(input, size):
-    return expand(input, size)
+def broadcast_to(input, *size):
+    return expand(input, *size)
 
 
 def broadcast_tensors(*tensors):
@@ -343,6 +369,10 @@ class SqueezeBackward1(SqueezeBackward0):
     __slots__ = ()
 
 
+class SqueezeBackward2(SqueezeBackward0):
+    __slots__ = ()
+
+
 class UnsqueezeBackward0(Node):
     __slots__ = ("_dim",)
 
@@ -356,13 +386,14 @@ def squeeze(input, dim=None):
         axes = tuple(i for i, s in enumerate(d.shape) if s == 1)
         cls = SqueezeBackward0
     else:
-        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        multi = isinstance(dim, (tuple, list))
+        dims = dim if multi else (dim,)
         axes = tuple(sorted({wrap_dim(x, d.ndim) for x in dims})) if d.ndim else ()
         axes = tuple(a for a in axes if d.shape[a] == 1)
-        cls = SqueezeBackward1
-    if not axes:
-        return _alias(input)
-    out = make_view(input, d.squeeze(axes), lambda r: r.squeeze(axes))
+        cls = SqueezeBackward2 if multi else SqueezeBackward1
+    # PyTorch records a Squeeze node even when no dim has size 1.
+    out = make_view(input, d.squeeze(axes) if axes else d.view(),
+                    lambda r: r.squeeze(axes) if axes else r)
     if grad_needed(input):
         node = cls()
         node._shape = d.shape
@@ -408,6 +439,10 @@ class SplitBackward0(SliceBackward0):
     __slots__ = ()
 
 
+class SplitWithSizesBackward0(SliceBackward0):
+    __slots__ = ()
+
+
 class EmbedBackward0(Node):
     __slots__ = ("_key",)
 
@@ -434,7 +469,12 @@ def embed(g, shape, key):
 def region(input, key, cls=SliceBackward0):
     """The view ``input[key]`` for a basic key (ints, slices, None, Ellipsis)."""
     d = input._data
-    out = make_view(input, arr(d[key]), lambda r: region(r, key, cls))
+    v = d[key]
+    if isinstance(v, np.generic):
+        # An int for every dim: NumPy gives a scalar copy; with ``...`` a 0-d view, so that
+        # writes through ``x[0, 1]`` reach x (as in PyTorch).
+        v = d[key + (Ellipsis,)]
+    out = make_view(input, v, lambda r: region(r, key, cls))
     if state.enabled and input._requires_grad:
         node = cls()
         node._shape = d.shape
@@ -455,7 +495,7 @@ def narrow(input, dim, start, length):
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
                            f"({size}).")
     key = (slice(None),) * ax + (slice(start, start + length),)
-    return region(input, key, NarrowBackward0)
+    return region(input, key, SliceBackward0)  # PyTorch's narrow records a slice
 
 
 def select(input, dim, index):
@@ -478,7 +518,7 @@ def unbind(input, dim=0):
     return tuple(region(input, pre + (i,), UnbindBackward0) for i in range(d.shape[ax]))
 
 
-def split(tensor, split_size_or_sections, dim=0):
+def split(tensor, split_size_or_sections, dim=0, *, _cls=None):
     d = tensor._data
     ax = wrap_dim(dim, d.ndim)
     size = d.shape[ax]
@@ -494,11 +534,14 @@ def split(tensor, split_size_or_sections, dim=0):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
                                f"(input tensor's size at dimension {ax}), but got split_sizes="
                                f"{sizes}")
+    if _cls is None:
+        _cls = SplitBackward0 if isinstance(split_size_or_sections, numbers.Integral) else \
+            SplitWithSizesBackward0
     pre = (slice(None),) * ax
     out = []
     start = 0
     for s in sizes:
-        out.append(region(tensor, pre + (slice(start, start + s),), SplitBackward0))
+        out.append(region(tensor, pre + (slice(start, start + s),), _cls))
         start += s
     return tuple(out)
 
@@ -528,7 +571,7 @@ def tensor_split(input, indices_or_sections, dim=0):
         idx = [min(max(int(i), 0), size) for i in indices_or_sections]
         bounds = [0] + idx + [size]
         sizes = [max(bounds[i + 1] - bounds[i], 0) for i in range(len(bounds) - 1)]
-    return split(input, sizes, dim)
+    return split(input, sizes, dim, _cls=SliceBackward0)  # PyTorch slices here
 
 
 class DiagonalBackward0(Node):
@@ -564,13 +607,19 @@ class DiagEmbedIntoBackward(Node):
         return diagonal(g, self._offset, self._d1, self._d2)
 
 
-def diag_embed_into(g, shape, offset, d1, d2):
+class DiagEmbedBackward0(DiagEmbedIntoBackward):
+    """torch.diag_embed / diag / diagflat of a vector."""
+
+    __slots__ = ()
+
+
+def diag_embed_into(g, shape, offset, d1, d2, cls=DiagEmbedIntoBackward):
     """Zeros of ``shape`` whose (offset, d1, d2) diagonal is g (differentiable)."""
     full = g.xp.zeros(shape, dtype=g._data.dtype)
     _writable(full.diagonal(offset, d1, d2))[...] = g._data
     out = wrap(full)
     if grad_needed(g):
-        node = DiagEmbedIntoBackward()
+        node = cls()
         node._offset = offset
         node._d1 = d1
         node._d2 = d2
@@ -757,6 +806,8 @@ class FlipBackward0(Node):
 
 
 def flip(input, *dims):
+    if not dims:
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
     d = input._data
     if len(dims) == 1:  # flip(x, [0, 1]) or x.flip(0) / x.flip(0, 1)
         dims = dims[0]
@@ -807,39 +858,77 @@ def roll(input, shifts, dims=None):
     return res
 
 
+class Rot90Backward0(Node):
+    __slots__ = ("_k", "_dims")
+
+    def backward(self, g):
+        return rot90(g, -self._k, self._dims)
+
+
 def rot90(input, k=1, dims=(0, 1)):
-    k = k % 4
-    a, b = dims
-    if k == 0:
-        return input.clone()
-    if k == 1:
-        return flip(input, (b,)).transpose(a, b)
-    if k == 2:
-        return flip(input, (a, b))
-    return flip(input.transpose(a, b), (b,))
+    """Rotate by ``k`` quarter turns in the plane of ``dims`` (from the first towards the
+    second)."""
+    d = input._data
+    dims = tuple(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if d.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {d.ndim}")
+    a, b = (wrap_dim(x, d.ndim) for x in dims)
+    if a == b:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} "
+                           f"and dim1 = {dims[1]}")
+    res = wrap(input.xp.ascontiguousarray(input.xp.rot90(d, k % 4, (a, b))))
+    if grad_needed(input):
+        node = Rot90Backward0()
+        node._k = k
+        node._dims = (a, b)
+        attach(res, node, (input,))
+    return res
+
+
+class RepeatBackward0(Node):
+    __slots__ = ("_sizes", "_shape")
+
+    def backward(self, g):
+        # Output dim i holds sizes[i] copies of the (padded) input dim: split each into
+        # (copies, size) and sum over the copies.
+        padded = (1,) * (len(self._sizes) - len(self._shape)) + self._shape
+        inter = []
+        for r, s in zip(self._sizes, padded):
+            inter += [r, s]
+        g = g.reshape(inter).sum(dim=tuple(range(0, len(inter), 2)))
+        return g.reshape(self._shape)
 
 
 def repeat(input, *sizes):
+    """Tile ``input`` ``sizes[i]`` times along each dim (``x.repeat(2, 3)``)."""
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     sizes = _shape_arg(sizes)
     d = input._data
     if len(sizes) < d.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
-    lead = len(sizes) - d.ndim
-    x = input.reshape((1,) * lead + d.shape)
-    # repeat = expand over new interleaved axes + reshape: differentiable through views.
-    shp = x.shape
-    inter = []
-    target = []
-    for r, s in zip(sizes, shp):
-        inter += [1, s]
-        target += [r, s]
-    y = x.reshape(inter).expand(target)
-    return y.reshape(tuple(r * s for r, s in zip(sizes, shp))).contiguous()
+    src = d.reshape((1,) * (len(sizes) - d.ndim) + d.shape)
+    if builtins.min(sizes) < 0:
+        target = [r * n for r, n in zip(sizes, src.shape)]
+        bad = next(n for n in target if n < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {target}")
+    res = wrap(input.xp.tile(src, sizes))
+    if grad_needed(input):
+        node = RepeatBackward0()
+        node._sizes = sizes
+        node._shape = d.shape
+        attach(res, node, (input,))
+    return res
 
 
-def tile(input, dims):
-    dims = tuple(dims)
+def tile(input, *dims):
+    """``repeat`` with ``dims`` padded by leading ones (accepts ints, a tuple or a list)."""
+    if len(dims) == 1 and isinstance(dims[0], numbers.Integral):
+        dims = (int(dims[0]),)
+    dims = _shape_arg(dims)
     if len(dims) < input.ndim:
         dims = (1,) * (input.ndim - len(dims)) + dims
     return repeat(input, dims)
@@ -855,6 +944,14 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         dim = 0
     ax = wrap_dim(dim, input.ndim)
     n = input._data.shape[ax]
+    if isinstance(repeats, numbers.Integral) and not isinstance(repeats, bool):
+        r = int(repeats)
+        if r < 0:
+            raise RuntimeError("repeats can not be negative")
+        shp = input._data.shape
+        e = unsqueeze(input, ax + 1)
+        e = expand(e, shp[:ax + 1] + (r,) + shp[ax + 1:]).clone()
+        return view(e, shp[:ax] + (n * r,) + shp[ax + 1:])
     if isinstance(repeats, Tensor):
         reps = repeats._data.reshape(-1)
         if reps.size == 1:

@@ -153,3 +153,13 @@ def fused_adam(p, g, m, v, beta1, beta2, step_size, bc2_sqrt, eps):
     nk.adam(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), f(1 - beta1), f(beta2),
             f(1 - beta2), f(step_size), f(bc2_sqrt), f(eps), _CHUNK)
     return True
+
+
+def decayed_grad(p, g, group, lr, out):
+    """``effective_grad`` with the group's weight decay: decoupled (``p *= 1 - lr * wd``
+    first, as AdamW) when the group sets ``decoupled_weight_decay``, else L2 on the grad."""
+    wd = group["weight_decay"]
+    if wd and group.get("decoupled_weight_decay", False):
+        p *= 1 - lr * wd
+        wd = 0
+    return effective_grad(p, g, group["maximize"], wd, out)

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..tensor import Tensor
-from ._functional import (bump, effective_grad, mul_addcmul_, real, scalar_tensor, scratch,
+from ._functional import (bump, decayed_grad, mul_addcmul_, real, scalar_tensor, scratch,
                           zeros_like)
 from .optimizer import Optimizer, _to_scalar
 
@@ -39,49 +39,33 @@ class Adadelta(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Perform a single optimization step.
+    _sparse_name = "Adadelta"
 
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-            with enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            lr = _to_scalar(group["lr"])
-            rho = group["rho"]
-            eps = group["eps"]
-            for p in group["params"]:
-                gt = p._grad
-                if gt is None:
-                    continue
-                if getattr(gt, "is_sparse", False):
-                    raise RuntimeError("Adadelta does not support sparse gradients")
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = scalar_tensor(0.0)
-                    state["square_avg"] = zeros_like(p)
-                    state["acc_delta"] = zeros_like(p)
-                bump(state["step"])
-                pd = real(p._data)
-                tmp, tmp2, delta = scratch(self, pd, 3)
-                g = effective_grad(pd, real(gt._data), group["maximize"],
-                                   group["weight_decay"], tmp2)
-                sq = real(state["square_avg"]._data)
-                acc = real(state["acc_delta"]._data)
-                mul_addcmul_(sq, rho, g, 1 - rho, tmp)
-                # delta = sqrt(acc + eps) / sqrt(sq + eps) * g
-                np.add(sq, eps, out=tmp)
-                np.sqrt(tmp, out=tmp)
-                np.add(acc, eps, out=delta)
-                np.sqrt(delta, out=delta)
-                delta /= tmp
-                delta *= g
-                mul_addcmul_(acc, rho, delta, 1 - rho, tmp)
-                delta *= -lr
-                pd += delta
-                p._vc[0] += 1
-        return loss
+    def _init_state(self, state, p, group):
+        state["step"] = scalar_tensor(0.0)
+        state["square_avg"] = zeros_like(p)
+        state["acc_delta"] = zeros_like(p)
+
+    def _update(self, group, params):
+        lr = _to_scalar(group["lr"])
+        rho = group["rho"]
+        eps = group["eps"]
+        for p, gt, state in params:
+            bump(state["step"])
+            pd = real(p._data)
+            tmp, tmp2, delta = scratch(self, pd, 3)
+            g = decayed_grad(pd, real(gt._data), group, lr, tmp2)
+            sq = real(state["square_avg"]._data)
+            acc = real(state["acc_delta"]._data)
+            mul_addcmul_(sq, rho, g, 1 - rho, tmp)
+            # delta = sqrt(acc + eps) / sqrt(sq + eps) * g
+            np.add(sq, eps, out=tmp)
+            np.sqrt(tmp, out=tmp)
+            np.add(acc, eps, out=delta)
+            np.sqrt(delta, out=delta)
+            delta /= tmp
+            delta *= g
+            mul_addcmul_(acc, rho, delta, 1 - rho, tmp)
+            delta *= -lr
+            pd += delta
+            p._vc[0] += 1

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..tensor import Tensor
-from ._functional import bump, effective_grad, full_like, real, scalar_tensor, scratch
+from ._functional import bump, decayed_grad, full_like, real, scalar_tensor, scratch
 from .optimizer import Optimizer, _to_scalar
 from .sgd import _check_fused
 
@@ -57,39 +57,23 @@ class Adagrad(Optimizer):
     def share_memory(self):
         """No-op: Ember's state already lives in ordinary process memory."""
 
-    def step(self, closure=None):
-        """Perform a single optimization step.
-
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-            with enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            lr = _to_scalar(group["lr"])
-            lr_decay = group["lr_decay"]
-            eps = group["eps"]
-            for p in group["params"]:
-                gt = p._grad
-                if gt is None:
-                    continue
-                state = self.state[p]
-                step = bump(state["step"])
-                pd = real(p._data)
-                tmp, tmp2 = scratch(self, pd, 2)
-                g = effective_grad(pd, real(gt._data), group["maximize"],
-                                   group["weight_decay"], tmp2)
-                clr = lr / (1 + (step - 1) * lr_decay)
-                s = real(state["sum"]._data)
-                np.multiply(g, g, out=tmp)
-                s += tmp
-                np.sqrt(s, out=tmp)
-                tmp += eps
-                np.divide(g, tmp, out=tmp)
-                tmp *= -clr
-                pd += tmp
-                p._vc[0] += 1
-        return loss
+    def _update(self, group, params):
+        # state was created for every parameter in __init__, as PyTorch does
+        lr = _to_scalar(group["lr"])
+        lr_decay = group["lr_decay"]
+        eps = group["eps"]
+        for p, gt, state in params:
+            step = bump(state["step"])
+            pd = real(p._data)
+            tmp, tmp2 = scratch(self, pd, 2)
+            g = decayed_grad(pd, real(gt._data), group, lr, tmp2)
+            clr = lr / (1 + (step - 1) * lr_decay)
+            s = real(state["sum"]._data)
+            np.multiply(g, g, out=tmp)
+            s += tmp
+            np.sqrt(s, out=tmp)
+            tmp += eps
+            np.divide(g, tmp, out=tmp)
+            tmp *= -clr
+            pd += tmp
+            p._vc[0] += 1

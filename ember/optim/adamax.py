@@ -1,7 +1,7 @@
 """Adamax: Adam with the infinity norm."""
 import numpy as np
 
-from ._functional import bump, effective_grad, lerp_, real, scalar_tensor, scratch, zeros_like
+from ._functional import bump, decayed_grad, lerp_, real, scalar_tensor, scratch, zeros_like
 from .adam import check_lr_betas_eps_wd
 from .optimizer import Optimizer, _to_scalar
 
@@ -29,48 +29,32 @@ class Adamax(Optimizer):
                     "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Perform a single optimization step.
+    _sparse_name = "Adamax"
 
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-            with enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            lr = _to_scalar(group["lr"])
-            beta1, beta2 = group["betas"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            for p in group["params"]:
-                gt = p._grad
-                if gt is None:
-                    continue
-                if getattr(gt, "is_sparse", False):
-                    raise RuntimeError("Adamax does not support sparse gradients")
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = scalar_tensor(0.0)
-                    state["exp_avg"] = zeros_like(p)
-                    state["exp_inf"] = zeros_like(p)
-                step = bump(state["step"])
-                pd = real(p._data)
-                tmp, tmp2 = scratch(self, pd, 2)
-                g = effective_grad(pd, real(gt._data), group["maximize"], wd, tmp2)
-                m = real(state["exp_avg"]._data)
-                u = real(state["exp_inf"]._data)
-                lerp_(m, g, 1 - beta1, tmp)
-                # exp_inf = max(beta2 * exp_inf, |g| + eps)
-                u *= beta2
-                np.abs(g, out=tmp)
-                tmp += eps
-                np.maximum(u, tmp, out=u)
-                clr = lr / (1 - beta1 ** step)
-                np.divide(m, u, out=tmp)
-                tmp *= -clr
-                pd += tmp
-                p._vc[0] += 1
-        return loss
+    def _init_state(self, state, p, group):
+        state["step"] = scalar_tensor(0.0)
+        state["exp_avg"] = zeros_like(p)
+        state["exp_inf"] = zeros_like(p)
+
+    def _update(self, group, params):
+        lr = _to_scalar(group["lr"])
+        beta1, beta2 = group["betas"]
+        eps = group["eps"]
+        for p, gt, state in params:
+            step = bump(state["step"])
+            pd = real(p._data)
+            tmp, tmp2 = scratch(self, pd, 2)
+            g = decayed_grad(pd, real(gt._data), group, lr, tmp2)
+            m = real(state["exp_avg"]._data)
+            u = real(state["exp_inf"]._data)
+            lerp_(m, g, 1 - beta1, tmp)
+            # exp_inf = max(beta2 * exp_inf, |g| + eps)
+            u *= beta2
+            np.abs(g, out=tmp)
+            tmp += eps
+            np.maximum(u, tmp, out=u)
+            clr = lr / (1 - beta1 ** step)
+            np.divide(m, u, out=tmp)
+            tmp *= -clr
+            pd += tmp
+            p._vc[0] += 1

@@ -1,7 +1,7 @@
 """NAdam: Adam with Nesterov momentum (and momentum decay)."""
 import numpy as np
 
-from ._functional import (bump, effective_grad, lerp_, mul_addcmul_, real, scalar_tensor,
+from ._functional import (bump, decayed_grad, lerp_, mul_addcmul_, real, scalar_tensor,
                           scratch, zeros_like)
 from .adam import check_lr_betas_eps_wd
 from .optimizer import Optimizer, _to_scalar
@@ -39,63 +39,43 @@ class NAdam(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Perform a single optimization step.
+    _sparse_name = "NAdam"
 
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-            with enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            lr = _to_scalar(group["lr"])
-            beta1, beta2 = group["betas"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            psi = group["momentum_decay"]
-            for p in group["params"]:
-                gt = p._grad
-                if gt is None:
-                    continue
-                if getattr(gt, "is_sparse", False):
-                    raise RuntimeError("NAdam does not support sparse gradients")
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = scalar_tensor(0.0)
-                    state["mu_product"] = scalar_tensor(1.0)
-                    state["exp_avg"] = zeros_like(p)
-                    state["exp_avg_sq"] = zeros_like(p)
-                step = bump(state["step"])
-                pd = real(p._data)
-                tmp, tmp2, tmp3 = scratch(self, pd, 3)
-                if wd != 0 and group["decoupled_weight_decay"]:
-                    pd *= 1 - lr * wd
-                    g = effective_grad(pd, real(gt._data), group["maximize"], 0, tmp2)
-                else:
-                    g = effective_grad(pd, real(gt._data), group["maximize"], wd, tmp2)
-                bias_correction2 = 1 - beta2 ** step
-                mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
-                mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
-                # mu_product is a 0-d float32 tensor in PyTorch: keep its rounding.
-                mp = state["mu_product"]._data
-                mp *= mu
-                mu_product = float(mp)
-                mu_product_next = mu_product * mu_next
-                m = real(state["exp_avg"]._data)
-                v = real(state["exp_avg_sq"]._data)
-                lerp_(m, g, 1 - beta1, tmp)
-                mul_addcmul_(v, beta2, g, 1 - beta2, tmp)
-                np.divide(v, bias_correction2, out=tmp3)
-                np.sqrt(tmp3, out=tmp3)
-                tmp3 += eps
-                np.divide(g, tmp3, out=tmp)
-                tmp *= -lr * (1.0 - mu) / (1.0 - mu_product)
-                pd += tmp
-                np.divide(m, tmp3, out=tmp)
-                tmp *= (-lr * mu_next) / (1.0 - mu_product_next)
-                pd += tmp
-                p._vc[0] += 1
-        return loss
+    def _init_state(self, state, p, group):
+        state["step"] = scalar_tensor(0.0)
+        state["mu_product"] = scalar_tensor(1.0)
+        state["exp_avg"] = zeros_like(p)
+        state["exp_avg_sq"] = zeros_like(p)
+
+    def _update(self, group, params):
+        lr = _to_scalar(group["lr"])
+        beta1, beta2 = group["betas"]
+        eps = group["eps"]
+        psi = group["momentum_decay"]
+        for p, gt, state in params:
+            step = bump(state["step"])
+            pd = real(p._data)
+            tmp, tmp2, tmp3 = scratch(self, pd, 3)
+            g = decayed_grad(pd, real(gt._data), group, lr, tmp2)
+            bias_correction2 = 1 - beta2 ** step
+            mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
+            mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
+            # mu_product is a 0-d float32 tensor in PyTorch: keep its rounding.
+            mp = state["mu_product"]._data
+            mp *= mu
+            mu_product = float(mp)
+            mu_product_next = mu_product * mu_next
+            m = real(state["exp_avg"]._data)
+            v = real(state["exp_avg_sq"]._data)
+            lerp_(m, g, 1 - beta1, tmp)
+            mul_addcmul_(v, beta2, g, 1 - beta2, tmp)
+            np.divide(v, bias_correction2, out=tmp3)
+            np.sqrt(tmp3, out=tmp3)
+            tmp3 += eps
+            np.divide(g, tmp3, out=tmp)
+            tmp *= -lr * (1.0 - mu) / (1.0 - mu_product)
+            pd += tmp
+            np.divide(m, tmp3, out=tmp)
+            tmp *= (-lr * mu_next) / (1.0 - mu_product_next)
+            pd += tmp
+            p._vc[0] += 1

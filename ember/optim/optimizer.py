@@ -318,12 +318,54 @@ class Optimizer:
                 g.zero_()
 
     def step(self, closure=None):
-        """Perform a single optimization step (subclasses implement it).
+        """Perform a single optimization step.
 
         Args:
             closure (Callable, optional): re-evaluates the model and returns the loss.
         """
+        # Subclasses either override step or define _update (and _init_state); a subclass
+        # with neither raises NotImplementedError here, as PyTorch's base step does.
+        if type(self)._update is Optimizer._update:
+            raise NotImplementedError
+        return self._step_params(closure)
+
+    # ------------------------------------------------------------ the per-parameter loop
+    # Algorithms written on arrays (Adamax, RAdam, NAdam, Adadelta, RMSprop, Adagrad, ASGD,
+    # Rprop) share this step(): they define _init_state and _update (their math) only.
+    _sparse_name = None  # an algorithm that rejects sparse gradients sets its name here
+
+    def _init_state(self, state, p, group):
+        """Fill the (empty) ``state`` of parameter ``p`` before its first update."""
+
+    def _update(self, group, params):
+        """Update ``params``, a list of ``(p, grad, state)`` of ``group``, in place."""
         raise NotImplementedError
+
+    def _step_params(self, closure):
+        """The body of ``step``: run ``closure`` with grad enabled, then ``_update`` each
+        group's parameters that have a gradient (their state initialised on first use).
+        Returns the closure's loss."""
+        loss = None
+        if closure is not None:
+            from ..autograd.grad_mode import enable_grad
+            with enable_grad():
+                loss = closure()
+        name = self._sparse_name
+        for group in self.param_groups:
+            params = []
+            for p in group["params"]:
+                grad = p._grad
+                if grad is None:
+                    continue
+                if name is not None and getattr(grad, "is_sparse", False):
+                    raise RuntimeError(f"{name} does not support sparse gradients")
+                state = self.state[p]
+                if not state:
+                    self._init_state(state, p, group)
+                params.append((p, grad, state))
+            if params:
+                self._update(group, params)
+        return loss
 
     def add_param_group(self, param_group):
         """Add a parameter group (a dict with ``params`` and optional per-group options)."""

@@ -1,7 +1,7 @@
 """RAdam: Adam with a rectified adaptive learning rate."""
 import numpy as np
 
-from ._functional import (bump, effective_grad, lerp_, mul_addcmul_, real, scalar_tensor,
+from ._functional import (bump, decayed_grad, lerp_, mul_addcmul_, real, scalar_tensor,
                           scratch, zeros_like)
 from .adam import check_lr_betas_eps_wd
 from .optimizer import Optimizer, _to_scalar
@@ -33,59 +33,39 @@ class RAdam(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Perform a single optimization step.
+    _sparse_name = "RAdam"
 
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-            with enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            lr = _to_scalar(group["lr"])
-            beta1, beta2 = group["betas"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            for p in group["params"]:
-                gt = p._grad
-                if gt is None:
-                    continue
-                if getattr(gt, "is_sparse", False):
-                    raise RuntimeError("RAdam does not support sparse gradients")
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = scalar_tensor(0.0)
-                    state["exp_avg"] = zeros_like(p)
-                    state["exp_avg_sq"] = zeros_like(p)
-                step = bump(state["step"])
-                pd = real(p._data)
-                tmp, tmp2 = scratch(self, pd, 2)
-                if wd != 0 and group["decoupled_weight_decay"]:
-                    pd *= 1 - lr * wd
-                    g = effective_grad(pd, real(gt._data), group["maximize"], 0, tmp2)
-                else:
-                    g = effective_grad(pd, real(gt._data), group["maximize"], wd, tmp2)
-                m = real(state["exp_avg"]._data)
-                v = real(state["exp_avg_sq"]._data)
-                lerp_(m, g, 1 - beta1, tmp)
-                mul_addcmul_(v, beta2, g, 1 - beta2, tmp)
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2 = 1 - beta2 ** step
-                rho_inf = 2 / (1 - beta2) - 1
-                rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
-                if rho_t > 5.0:
-                    rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
-                            / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-                    # p -= m / bc1 * lr * sqrt(bc2) / (sqrt(v) + eps) * rect
-                    np.sqrt(v, out=tmp)
-                    tmp += eps
-                    np.divide(m, tmp, out=tmp)
-                    tmp *= -(lr / bias_correction1) * (bias_correction2 ** 0.5) * rect
-                else:
-                    np.multiply(m, -lr / bias_correction1, out=tmp)
-                pd += tmp
-                p._vc[0] += 1
-        return loss
+    def _init_state(self, state, p, group):
+        state["step"] = scalar_tensor(0.0)
+        state["exp_avg"] = zeros_like(p)
+        state["exp_avg_sq"] = zeros_like(p)
+
+    def _update(self, group, params):
+        lr = _to_scalar(group["lr"])
+        beta1, beta2 = group["betas"]
+        eps = group["eps"]
+        for p, gt, state in params:
+            step = bump(state["step"])
+            pd = real(p._data)
+            tmp, tmp2 = scratch(self, pd, 2)
+            g = decayed_grad(pd, real(gt._data), group, lr, tmp2)
+            m = real(state["exp_avg"]._data)
+            v = real(state["exp_avg_sq"]._data)
+            lerp_(m, g, 1 - beta1, tmp)
+            mul_addcmul_(v, beta2, g, 1 - beta2, tmp)
+            bias_correction1 = 1 - beta1 ** step
+            bias_correction2 = 1 - beta2 ** step
+            rho_inf = 2 / (1 - beta2) - 1
+            rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+            if rho_t > 5.0:
+                rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                        / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                # p -= m / bc1 * lr * sqrt(bc2) / (sqrt(v) + eps) * rect
+                np.sqrt(v, out=tmp)
+                tmp += eps
+                np.divide(m, tmp, out=tmp)
+                tmp *= -(lr / bias_correction1) * (bias_correction2 ** 0.5) * rect
+            else:
+                np.multiply(m, -lr / bias_correction1, out=tmp)
+            pd += tmp
+            p._vc[0] += 1

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..tensor import Tensor
-from ._functional import (bump, effective_grad, lerp_, mul_addcmul_, real, scalar_tensor,
+from ._functional import (bump, decayed_grad, lerp_, mul_addcmul_, real, scalar_tensor,
                           scratch, zeros_like)
 from .optimizer import Optimizer, _to_scalar
 
@@ -45,62 +45,46 @@ class RMSprop(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Perform a single optimization step.
+    _sparse_name = "RMSprop"
 
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-            with enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            lr = _to_scalar(group["lr"])
-            alpha = group["alpha"]
-            eps = group["eps"]
-            momentum = group["momentum"]
-            centered = group["centered"]
-            for p in group["params"]:
-                gt = p._grad
-                if gt is None:
-                    continue
-                if getattr(gt, "is_sparse", False):
-                    raise RuntimeError("RMSprop does not support sparse gradients")
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = scalar_tensor(0.0)
-                    state["square_avg"] = zeros_like(p)
-                    if momentum > 0:
-                        state["momentum_buffer"] = zeros_like(p)
-                    if centered:
-                        state["grad_avg"] = zeros_like(p)
-                bump(state["step"])
-                pd = real(p._data)
-                tmp, tmp2, avg = scratch(self, pd, 3)
-                g = effective_grad(pd, real(gt._data), group["maximize"],
-                                   group["weight_decay"], tmp2)
-                sq = real(state["square_avg"]._data)
-                mul_addcmul_(sq, alpha, g, 1 - alpha, tmp)
-                if centered:
-                    ga = real(state["grad_avg"]._data)
-                    lerp_(ga, g, 1 - alpha, tmp)
-                    np.multiply(ga, ga, out=avg)
-                    np.subtract(sq, avg, out=avg)
-                    np.sqrt(avg, out=avg)
-                else:
-                    np.sqrt(sq, out=avg)
-                avg += eps
-                if momentum > 0:
-                    buf = real(state["momentum_buffer"]._data)
-                    buf *= momentum
-                    np.divide(g, avg, out=tmp)
-                    buf += tmp
-                    np.multiply(buf, -lr, out=tmp)
-                else:
-                    np.divide(g, avg, out=tmp)
-                    tmp *= -lr
-                pd += tmp
-                p._vc[0] += 1
-        return loss
+    def _init_state(self, state, p, group):
+        state["step"] = scalar_tensor(0.0)
+        state["square_avg"] = zeros_like(p)
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = zeros_like(p)
+        if group["centered"]:
+            state["grad_avg"] = zeros_like(p)
+
+    def _update(self, group, params):
+        lr = _to_scalar(group["lr"])
+        alpha = group["alpha"]
+        eps = group["eps"]
+        momentum = group["momentum"]
+        centered = group["centered"]
+        for p, gt, state in params:
+            bump(state["step"])
+            pd = real(p._data)
+            tmp, tmp2, avg = scratch(self, pd, 3)
+            g = decayed_grad(pd, real(gt._data), group, lr, tmp2)
+            sq = real(state["square_avg"]._data)
+            mul_addcmul_(sq, alpha, g, 1 - alpha, tmp)
+            if centered:
+                ga = real(state["grad_avg"]._data)
+                lerp_(ga, g, 1 - alpha, tmp)
+                np.multiply(ga, ga, out=avg)
+                np.subtract(sq, avg, out=avg)
+                np.sqrt(avg, out=avg)
+            else:
+                np.sqrt(sq, out=avg)
+            avg += eps
+            if momentum > 0:
+                buf = real(state["momentum_buffer"]._data)
+                buf *= momentum
+                np.divide(g, avg, out=tmp)
+                buf += tmp
+                np.multiply(buf, -lr, out=tmp)
+            else:
+                np.divide(g, avg, out=tmp)
+                tmp *= -lr
+            pd += tmp
+            p._vc[0] += 1

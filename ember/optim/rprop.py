@@ -33,58 +33,42 @@ class Rprop(Optimizer):
                     "capturable": capturable}
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Perform a single optimization step.
+    _sparse_name = "Rprop"
 
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-            with enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            etaminus, etaplus = group["etas"]
-            step_size_min, step_size_max = group["step_sizes"]
-            for p in group["params"]:
-                gt = p._grad
-                if gt is None:
-                    continue
-                if getattr(gt, "is_sparse", False):
-                    raise RuntimeError("Rprop does not support sparse gradients")
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = scalar_tensor(0.0)
-                    state["prev"] = zeros_like(p)
-                    lr = _to_scalar(group["lr"])
-                    state["step_size"] = full_like(
-                        p, complex(lr, lr) if p._data.dtype.kind == "c" else lr)
-                bump(state["step"])
-                pd = real(p._data)
-                g = real(gt._data)
-                prev = real(state["prev"]._data)
-                step_size = real(state["step_size"]._data)
-                factor, gnew = scratch(self, pd, 2)
-                if group["maximize"]:
-                    np.negative(g, out=gnew)
-                else:
-                    np.copyto(gnew, g)
-                # factor = etaplus where g*prev > 0, etaminus where < 0, 1 where == 0
-                np.multiply(gnew, prev, out=factor)
-                np.sign(factor, out=factor)
-                pos = factor > 0
-                neg = factor < 0
-                factor.fill(1)
-                factor[pos] = etaplus
-                factor[neg] = etaminus
-                step_size *= factor
-                np.clip(step_size, step_size_min, step_size_max, out=step_size)
-                # where the sign flipped the gradient is taken as zero (no step, no memory)
-                gnew[neg] = 0
-                np.sign(gnew, out=factor)
-                factor *= step_size
-                pd -= factor
-                np.copyto(prev, gnew)
-                p._vc[0] += 1
-        return loss
+    def _init_state(self, state, p, group):
+        state["step"] = scalar_tensor(0.0)
+        state["prev"] = zeros_like(p)
+        lr = _to_scalar(group["lr"])
+        state["step_size"] = full_like(p, complex(lr, lr) if p._data.dtype.kind == "c" else lr)
+
+    def _update(self, group, params):
+        etaminus, etaplus = group["etas"]
+        step_size_min, step_size_max = group["step_sizes"]
+        for p, gt, state in params:
+            bump(state["step"])
+            pd = real(p._data)
+            g = real(gt._data)
+            prev = real(state["prev"]._data)
+            step_size = real(state["step_size"]._data)
+            factor, gnew = scratch(self, pd, 2)
+            if group["maximize"]:
+                np.negative(g, out=gnew)
+            else:
+                np.copyto(gnew, g)
+            # factor = etaplus where g*prev > 0, etaminus where < 0, 1 where == 0
+            np.multiply(gnew, prev, out=factor)
+            np.sign(factor, out=factor)
+            pos = factor > 0
+            neg = factor < 0
+            factor.fill(1)
+            factor[pos] = etaplus
+            factor[neg] = etaminus
+            step_size *= factor
+            np.clip(step_size, step_size_min, step_size_max, out=step_size)
+            # where the sign flipped the gradient is taken as zero (no step, no memory)
+            gnew[neg] = 0
+            np.sign(gnew, out=factor)
+            factor *= step_size
+            pd -= factor
+            np.copyto(prev, gnew)
+            p._vc[0] += 1

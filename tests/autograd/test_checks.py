@@ -158,13 +158,7 @@ NAME_CASES = ["(a*b+c).sum()", "a.exp()", "a.tanh()", "a.sigmoid()", "a.relu()",
               "a.sum()", "a.exp().sum()", "a[[0, 1]]", "a.reshape(4, 3)", "a.flatten()"]
 
 
-# These nodes record an edge for a Python-scalar argument; torch records none (ops' code).
-_EXTRA_EDGE = {"a.pow(2)", "2 - a", "a.masked_fill(a > 0, 0.)", "a.square()"}
-
-
-@pytest.mark.parametrize("expr", [pytest.param(e, marks=pytest.mark.xfail(
-    strict=True, reason="scalar argument recorded as an edge")) if e in _EXTRA_EDGE else e
-    for e in NAME_CASES])
+@pytest.mark.parametrize("expr", NAME_CASES)
 def test_grad_fn_names_match_torch(expr):
     def f(lib):
         a = lib.ones(3, 4, requires_grad=True)
