@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node
-from ..backends import special
+from ..backends import seq_kernels, special
 from ..tensor import Tensor
 from ._util import arr, attach, inplace, wrap
 
@@ -196,6 +196,8 @@ class GeluBackward0(_ActBackward):
             d = 0.5 * (1 + t) + (0.5 * x) * (1 - t * t) * (_SQRT_2_OVER_PI *
                                                           (1 + 3 * 0.044715 * x2))
             return g * d
+        if _chunkable(x) and g.dtype == x.dtype:
+            return _gelu_chunked(x, g)
         cdf = 0.5 * (1 + special.erf(x * (1 / _SQRT2)))
         pdf = np.exp(-0.5 * x * x) * _INV_SQRT_2PI
         return g * (cdf + x * pdf).astype(g.dtype, copy=False)
@@ -220,8 +222,68 @@ def gelu(input, approximate="none"):
         if approximate == "tanh":
             t = np.tanh((d + 0.044715 * d * d * d) * _SQRT_2_OVER_PI)
             return (0.5 * d) * (1 + t)
+        if _chunkable(d):
+            return _gelu_chunked(d)
         return ((0.5 * d) * (1 + special.erf(d * (1 / _SQRT2)))).astype(d.dtype, copy=False)
     return _run(input, "GeluKernelImpl", fwd, GeluBackward0, approximate)
+
+
+def _chunkable(d):
+    return type(d) is np.ndarray and d.dtype.name in special._LOW_PRECISION and d.size > 0
+
+
+def _gelu_chunked(x, g=None):
+    """Exact GELU (``g`` None) or its gradient times ``g``, fused over cache-sized chunks.
+
+    float32 arithmetic with the fast erf (float16 / bfloat16 are computed in float32 and
+    rounded once, as PyTorch does). Every temporary is a chunk-sized buffer reused in place,
+    so each element makes one trip through memory instead of one per operation.
+    """
+    dt = x.dtype
+    xs = np.ascontiguousarray(x, dtype=np.float32).reshape(-1)
+    gs = None if g is None else np.ascontiguousarray(g, dtype=np.float32).reshape(-1)
+    res = np.empty(x.shape, np.float32)
+    rf = res.reshape(-1)
+    kern = seq_kernels.kernels()
+    if kern is not None:                # one compiled pass (numba) per direction
+        if gs is None:
+            kern.gelu_fwd(xs, rf)
+        else:                           # exp from NumPy (SIMD); the rest in one pass
+            np.multiply(xs, xs, out=rf)
+            rf *= -0.5
+            np.exp(rf, out=rf)
+            kern.gelu_bwd(xs, gs, rf)
+        return res if dt == np.float32 else res.astype(dt)
+    n = xs.size
+    m = min(n, special._CHUNK)
+    x2, q, p = (np.empty(m, np.float32) for _ in range(3))
+    with np.errstate(invalid="ignore", over="ignore"):  # +-inf inputs: as the formula gives
+        _gelu_numpy_chunks(xs, gs, rf, n, x2, q, p)
+    return res if dt == np.float32 else res.astype(dt)
+
+
+def _gelu_numpy_chunks(xs, gs, rf, n, x2, q, p):
+    for s in range(0, n, special._CHUNK):
+        e = min(n, s + special._CHUNK)
+        k = e - s
+        xc, o = xs[s:e], rf[s:e]
+        if gs is not None:              # x * pdf(x), before the scratch is reused by erf
+            pk = p[:k]
+            np.multiply(xc, xc, out=pk)
+            pk *= -0.5
+            np.exp(pk, out=pk)
+            pk *= xc
+            pk *= _INV_SQRT_2PI
+        np.multiply(xc, 1 / _SQRT2, out=o)
+        special.erf_chunk(o, o, x2[:k], q[:k])
+        o += 1.0
+        if gs is None:                  # 0.5 * x * (1 + erf(x / sqrt 2))
+            o *= xc
+            o *= 0.5
+        else:                           # g * (cdf + x * pdf)
+            o *= 0.5
+            o += pk
+            o *= gs[s:e]
 
 
 def _sigmoid_arr(d):

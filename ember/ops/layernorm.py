@@ -7,7 +7,9 @@ passes: ``dx = rstd * (g_hat - mean(g_hat) - x_hat * mean(g_hat * x_hat))``.
 """
 import numpy as np
 
+from ..autograd.engine import FAST_BACKWARD
 from ..autograd.graph import Node
+from ..backends import seq_kernels
 from ..tensor import Tensor
 from ._fused import building_graph, composite_grads, row_sum
 from ._util import attach, grad_needed, wrap
@@ -65,21 +67,8 @@ class NativeLayerNormBackward0(Node):
             fn = _ln_composite if self._center else _rms_composite
             return composite_grads(lambda x_, w_, b_: fn(x_, w_, b_, dims, self._eps),
                                    (x, w, b), (g,))
-        xhat, rstd = self._xhat, self._rstd
-        n = xhat.shape[1]
-        g2 = g._data.reshape(-1, n)
-        if g2.dtype != xhat.dtype:
-            g2 = g2.astype(xhat.dtype)
-        nx = self._next
-        gw = gb = gx = None
-        if w is not None and nx[1] is not None:
-            gw = wrap(row_sum(g2 * xhat).reshape(w.shape))
-        if b is not None and nx[2] is not None:
-            gb = wrap(row_sum(g2).reshape(b.shape))
-        if nx[0] is not None:
-            gh = g2 * w._data.reshape(1, n) if w is not None else g2
-            gx = wrap(_dx_rows(gh, xhat, rstd, self._center).reshape(x.shape))
-        return gx, gw, gb
+        return tuple(None if a is None else wrap(a) for a in
+                     _ln_backward_arrays(self, g._data, x, w, b))
 
     def _release_extra(self):
         self._xhat = self._rstd = None
@@ -87,6 +76,60 @@ class NativeLayerNormBackward0(Node):
 
 class RmsNormBackward0(NativeLayerNormBackward0):
     __slots__ = ()
+
+
+def _ln_backward_arrays(node, g, x, w, b):
+    """(dx, dw, db) arrays for a layer/rms norm node given the output gradient array."""
+    xhat, rstd = node._xhat, node._rstd
+    n = xhat.shape[1]
+    g2 = g.reshape(-1, n)
+    if g2.dtype != xhat.dtype:
+        g2 = g2.astype(xhat.dtype)
+    nx = node._next
+    need_w = w is not None and nx[1] is not None
+    need_b = b is not None and nx[2] is not None
+    wd = None if w is None else w._data
+    kern = seq_kernels.kernels()
+    if kern is not None and xhat.dtype == np.float32 and \
+            seq_kernels.usable(g2, xhat) and (wd is None or seq_kernels.usable(wd)):
+        m = xhat.shape[0]
+        dx = np.empty_like(xhat) if nx[0] is not None else xhat[:1]
+        chunks = max(1, (m + kern.ROWS - 1) // kern.ROWS)
+        pw = np.empty((chunks, n), np.float32)
+        pb = np.empty((chunks, n), np.float32)
+        kern.layer_norm_bwd(g2.reshape(-1), xhat.reshape(-1), rstd.reshape(-1),
+                            wd.reshape(-1) if wd is not None else xhat[:1].reshape(-1),
+                            dx.reshape(-1), pw, pb, m, n, node._center, wd is not None,
+                            nx[0] is not None)
+        gw = pw.sum(0).reshape(w.shape) if need_w else None
+        gb = pb.sum(0).reshape(b.shape) if need_b else None
+        gx = dx.reshape(x.shape) if nx[0] is not None else None
+        return gx, gw, gb
+    gw = gb = gx = None
+    if need_w:
+        gw = row_sum(g2 * xhat).reshape(w.shape)
+    if need_b:
+        gb = row_sum(g2).reshape(b.shape)
+    if nx[0] is not None:
+        gh = g2 * wd.reshape(1, n) if wd is not None else g2
+        gx = _dx_rows(gh, xhat, rstd, node._center).reshape(x.shape)
+    return gx, gw, gb
+
+
+def _ln_fast(node, g):
+    """Array-level backward for the engine (no graph being built)."""
+    saved = node._saved
+    if type(saved) is not tuple or type(g) is not np.ndarray or node._xhat is None:
+        return None
+    v = node._versions
+    for i, t in enumerate(saved):
+        if t is not None and t._vc[0] != v[i]:
+            node.saved_tensors  # noqa: B018 - raises the "modified by an inplace" error
+    return _ln_backward_arrays(node, g, *saved)
+
+
+FAST_BACKWARD[NativeLayerNormBackward0] = _ln_fast
+FAST_BACKWARD[RmsNormBackward0] = _ln_fast
 
 
 def _ln_composite(x, w, b, dims, eps):
@@ -126,6 +169,22 @@ def _row_norm(input, nshape, weight, bias, eps, center, node_cls):
     for s in nshape:
         n *= s
     d2 = d.reshape(-1, n) if d.size else d.reshape(0, n)
+    wd = None if weight is None else weight._data
+    bd = None if bias is None else bias._data
+    kern = seq_kernels.kernels() if d.dtype == np.float32 and d2.size else None
+    if kern is not None and seq_kernels.usable(d2) and \
+            (wd is None or seq_kernels.usable(wd)) and (bd is None or seq_kernels.usable(bd)):
+        m = d2.shape[0]
+        y = np.empty_like(d2)
+        xhat = np.empty_like(d2)
+        rstd = np.empty((m, 1), np.float32)
+        dummy = xhat[:1].reshape(-1)
+        kern.layer_norm_fwd(d2.reshape(-1), dummy if wd is None else wd.reshape(-1),
+                            dummy if bd is None else bd.reshape(-1), y.reshape(-1),
+                            xhat.reshape(-1), rstd.reshape(-1), m, n, float(eps), center,
+                            wd is not None, bd is not None)
+        return _finish_row_norm(input, y.reshape(d.shape), xhat, rstd, nshape, weight, bias,
+                                eps, center, node_cls)
     xhat, rstd = _norm_rows(d2, eps, center)
     y = xhat
     if weight is not None:
@@ -134,7 +193,12 @@ def _row_norm(input, nshape, weight, bias, eps, center, node_cls):
             y += bias._data.reshape(1, n)
     elif bias is not None:
         y = xhat + bias._data.reshape(1, n)
-    res = wrap(y.reshape(d.shape))
+    return _finish_row_norm(input, y.reshape(d.shape), xhat, rstd, nshape, weight, bias, eps,
+                            center, node_cls)
+
+
+def _finish_row_norm(input, y, xhat, rstd, nshape, weight, bias, eps, center, node_cls):
+    res = wrap(y)
     if grad_needed(input, weight, bias):
         node = node_cls()
         node._xhat = xhat

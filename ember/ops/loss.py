@@ -6,6 +6,7 @@ and a Tensor-op path when ``create_graph=True``.
 """
 import numpy as np
 
+from ..autograd.engine import FAST_BACKWARD
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node
 from ._util import arr, attach, wrap
@@ -287,16 +288,42 @@ class MseLossBackward0(Node):
         return gx, -gx
 
 
+def _mse_fast(node, g):
+    """Array-level MseLossBackward0 for the engine (no graph being built)."""
+    saved = node._saved
+    if type(saved) is not tuple or type(g) is not np.ndarray:
+        return None
+    x, t = saved
+    vx, vt = node._versions
+    if x._vc[0] != vx or t._vc[0] != vt:
+        node.saved_tensors  # noqa: B018 - raises the "modified by an inplace" error
+    xd = x._data
+    scale = 2.0 / node._n if node._reduction == "mean" else 2.0
+    gx = (xd - t._data) * (g * scale)
+    if gx.dtype != xd.dtype:
+        gx = gx.astype(xd.dtype)
+    nxt = node._next
+    return (gx if nxt[0] is not None else None, -gx if nxt[1] is not None else None)
+
+
+FAST_BACKWARD[MseLossBackward0] = _mse_fast
+
+
 def mse_loss(input, target, reduction="mean"):
     """Mean squared error of same-shaped (already broadcast) input and target."""
     d = input._data - target._data
-    sq = d * d
-    out = _reduce_arr(sq, reduction)
+    if reduction != "none" and d.size <= 4096 and type(d) is np.ndarray and \
+            d.dtype in (np.float32, np.float64):
+        # small inputs: one BLAS dot instead of square + reduce (a third of the time)
+        s = np.vdot(d, d)
+        out = np.asarray(s / d.size if reduction == "mean" else s, dtype=d.dtype)
+    else:
+        out = _reduce_arr(d * d, reduction)
     res = wrap(arr(out))
     if state.enabled and (input._requires_grad or target._requires_grad):
         node = MseLossBackward0()
         node._reduction = reduction
-        node._n = sq.size
+        node._n = d.size
         node.save_for_backward(input, target)
         attach(res, node, (input, target))
     return res

@@ -4,7 +4,9 @@
 projections of all time steps are one matrix product; each step is one product with the
 recurrent weights plus a few array operations on all gates at once. Backward loops over the
 steps with array code (no per-step graph), then forms the weight gradients of all steps with
-one product each. This mirrors PyTorch's fused CPU kernels.
+one product each. This mirrors PyTorch's fused CPU kernels. With numba installed an LSTM
+step's gate arithmetic is one compiled call (``backends/_numba_seq.py``) instead of ~10 NumPy
+calls; the time loops run OpenBLAS on one thread (``seq_kernels.single_blas_thread``).
 
 Packed sequences are handled through ``batch_sizes``: at time t only the first
 ``batch_sizes[t]`` rows are active (sequences are sorted by decreasing length), inactive rows
@@ -16,6 +18,7 @@ rows of ``weight_ih`` / ``weight_hh``.
 import numpy as np
 
 from ..autograd.graph import Node
+from ..backends import seq_kernels
 from ..backends.dispatch import xp_of
 from ._fused import attach_multi, building_graph, composite_grads, row_sum
 from ._util import grad_needed, wrap
@@ -29,6 +32,15 @@ def _t(w):
 
 def _steps(n, reverse):
     return range(n - 1, -1, -1) if reverse else range(n)
+
+
+def _cell_kernels(*arrays):
+    """The compiled LSTM cell (numba), when installed and every array is C-contiguous float32
+    NumPy; else None and the NumPy step code runs."""
+    kern = seq_kernels.kernels()
+    if kern is None or not seq_kernels.usable(*arrays):
+        return None
+    return kern
 
 
 # ---------------------------------------------------------------- forward kernels
@@ -60,11 +72,25 @@ def _lstm_forward(proj, h0, c0, whh_t, whr, reverse, bs):
     hfull = xpm.empty((n, nb, hid), dt) if whr is not None else None
     whr_t = whr.T if whr is not None else None
     tmp = xpm.empty((nb, hid), dt)
+    kern = _cell_kernels(proj, hs)
+    if kern is not None:  # flat per-step views for the compiled cell
+        gf, pf, sf = gates.reshape(n, -1), proj.reshape(n, -1), scale.reshape(-1)
+        cf, tf = cs.reshape(n + 1, -1), tcs.reshape(n, -1)
+        hf = hs.reshape(n + 1, -1) if whr is None else hfull.reshape(n, -1)
     for s in range(n):
         t = n - 1 - s if reverse else s
         b = nb if bs is None else int(bs[t])
         g = gates[s, :b]
         xpm.matmul(hs[s, :b], whh_t, out=g)
+        if kern is not None:
+            kern.lstm_cell_fwd(gf[s], pf[t], sf, cf[s], cf[s + 1], tf[s],
+                               hf[s + 1] if whr is None else hf[s], b, hid)
+            if whr is not None:
+                xpm.matmul(hfull[s, :b], whr_t, out=hs[s + 1, :b])
+            if b < nb:  # finished sequences keep their state
+                hs[s + 1, b:] = hs[s, b:]
+                cs[s + 1, b:] = cs[s, b:]
+            continue
         g += proj[t, :b]
         xpm.tanh(g, out=g)
         g *= scale[:b]
@@ -167,6 +193,21 @@ def _lstm_backward(saved, gout, dh, dc, whh, whr, reverse, bs):
     tmp = xpm.empty((nb, hid), dt)
     sq = xpm.empty((nb, h4), dt)
     der = xpm.empty((nb, h4), dt)
+    kern = _cell_kernels(gates, dh, dc) if whr is None else None
+    if kern is not None:  # compiled cell: one call per step besides the GEMM
+        gf, tf, cf, dgf = (a.reshape(a.shape[0], -1) for a in (gates, tcs, cs, dgates))
+        if gout is not None:
+            gof = xpm.ascontiguousarray(gout).reshape(gout.shape[0], -1)
+        else:
+            zero = xpm.zeros(nb * hid, dt)
+        dhf, dcf = dh.reshape(-1), dc.reshape(-1)
+        for s in range(n - 1, -1, -1):
+            t = n - 1 - s if reverse else s
+            b = nb if bs is None else int(bs[t])
+            kern.lstm_cell_bwd(gf[s], tf[s], cf[s], dhf, gof[t] if gout is not None else zero,
+                               dcf, dgf[s], b, hid)
+            xpm.matmul(dgates[s, :b], whh, out=dh[:b])
+        return dgates, dh, dc, None
     for s in range(n - 1, -1, -1):
         t = n - 1 - s if reverse else s
         b = nb if bs is None else int(bs[t])
@@ -279,21 +320,24 @@ class RnnLayerBackward(Node):
         whd = whh._data
         dwhr = None
         proc = False  # whether the step arrays are in processing (not time) order
-        if mode == "LSTM":
-            dc = gcn._data.copy() if gcn is not None else xpm.zeros(cx.shape, xd.dtype)
-            dgx, dh, dc, dwhr = _lstm_backward(self._arrays, go, dh, dc, whd, _t(whr), rev, bs)
-            dgh = dgx
-            hprev = self._arrays[1][:-1]
-            proc = rev
-        elif mode == "GRU":
-            dgx, dgh, dh = _gru_backward(self._arrays, go, dh, whd, rev, bs)
-            dc = None
-            hprev = self._arrays[2]
-        else:
-            hprev = self._arrays[0]
-            dgx, dh = _rnn_backward(self._out, hprev, go, dh, whd, mode == "RNN_RELU", rev, bs)
-            dgh = dgx
-            dc = None
+        with seq_kernels.single_blas_thread():  # small per-step GEMMs
+            if mode == "LSTM":
+                dc = gcn._data.copy() if gcn is not None else xpm.zeros(cx.shape, xd.dtype)
+                dgx, dh, dc, dwhr = _lstm_backward(self._arrays, go, dh, dc, whd, _t(whr), rev,
+                                                   bs)
+                dgh = dgx
+                hprev = self._arrays[1][:-1]
+                proc = rev
+            elif mode == "GRU":
+                dgx, dgh, dh = _gru_backward(self._arrays, go, dh, whd, rev, bs)
+                dc = None
+                hprev = self._arrays[2]
+            else:
+                hprev = self._arrays[0]
+                dgx, dh = _rnn_backward(self._out, hprev, go, dh, whd, mode == "RNN_RELU", rev,
+                                        bs)
+                dgh = dgx
+                dc = None
         if proc:
             xd = xpm.ascontiguousarray(xd[::-1])
         nx = self._next
@@ -308,7 +352,12 @@ class RnnLayerBackward(Node):
         gwih = wrap(g2x.T @ xd.reshape(n * nb, -1)) if nx[3] is not None else None
         gwhh = wrap(g2h.T @ hprev.reshape(n * nb, -1)) if nx[4] is not None else None
         gbih = wrap(row_sum(g2x)) if (bih is not None and nx[5] is not None) else None
-        gbhh = wrap(row_sum(g2h)) if (bhh is not None and nx[6] is not None) else None
+        if bhh is not None and nx[6] is not None:  # LSTM / RNN: both biases get one sum
+            # (a copy: the two .grad arrays must not be one object)
+            gbhh = wrap(gbih._data.copy()) if (g2h is g2x and gbih is not None) else \
+                wrap(row_sum(g2h))
+        else:
+            gbhh = None
         gwhr = wrap(dwhr) if (whr is not None and nx[7] is not None) else None
         return gx, ghx, gcx, gwih, gwhh, gbih, gbhh, gwhr
 
@@ -360,16 +409,18 @@ def rnn_layer(mode, x, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, reve
     proj = proj.reshape(n, nb, -1)
     bs = None if batch_sizes is None else np.asarray(batch_sizes)
     c = None
-    if mode == "LSTM":
-        out, h, c, arrays = _lstm_forward(proj, hx._data, cx._data, whh_t, _t(w_hr), reverse,
-                                          bs)
-        h, c = h.copy(), c.copy()  # the saved state arrays stay private to backward
-    else:
-        h = hx._data.copy()
-        if mode == "GRU":
-            out, arrays = _gru_forward(proj, h, w_hh._data, _t(b_hh), reverse, bs)
+    with seq_kernels.single_blas_thread():  # small per-step GEMMs (see there)
+        if mode == "LSTM":
+            out, h, c, arrays = _lstm_forward(proj, hx._data, cx._data, whh_t, _t(w_hr),
+                                              reverse, bs)
+            h, c = h.copy(), c.copy()  # the saved state arrays stay private to backward
         else:
-            out, arrays = _rnn_forward(proj, h, w_hh._data, mode == "RNN_RELU", reverse, bs)
+            h = hx._data.copy()
+            if mode == "GRU":
+                out, arrays = _gru_forward(proj, h, w_hh._data, _t(b_hh), reverse, bs)
+            else:
+                out, arrays = _rnn_forward(proj, h, w_hh._data, mode == "RNN_RELU", reverse,
+                                           bs)
     res = (wrap(out), wrap(h), wrap(c) if c is not None else None)
     inputs = (x, hx, cx if mode == "LSTM" else None, w_ih, w_hh, b_ih, b_hh, w_hr)
     if grad_needed(*inputs):

@@ -290,3 +290,43 @@ def test_parameter_behaviour():
 def test_module_missing_forward():
     with pytest.raises(NotImplementedError, match="missing the required \"forward\""):
         ember.nn.Module()(1)
+
+
+def test_call_fast_path_turns_hooks_on(monkeypatch):
+    # __call__ skips the hook tables while no hook was ever inserted; every way of adding
+    # one must turn the check back on.
+    from ember.nn.modules import module as M
+    seen = []
+
+    def hook(mod, args, out):
+        seen.append(type(mod).__name__)
+
+    def fresh():
+        monkeypatch.setattr(M, "_call_hooks", [0])
+        return ember.nn.Linear(2, 2)
+
+    x = ember.randn(1, 2)
+    lin = fresh()
+    lin(x)
+    lin.register_forward_hook(hook)
+    lin(x)
+    assert seen == ["Linear"]
+    lin = fresh()
+    lin._forward_hooks[12345] = hook  # direct insertion, as some libraries do
+    lin(x)
+    assert seen == ["Linear"] * 2
+    lin = fresh()
+    h = ember.nn.modules.module.register_module_forward_hook(hook)
+    try:
+        lin(x)
+    finally:
+        h.remove()
+    assert seen == ["Linear"] * 3
+    lin = fresh()
+    lin.register_forward_pre_hook(lambda mod, args: seen.append("pre"))
+    import pickle
+    monkeypatch.setattr(M, "_call_hooks", [0])
+    clone = pickle.loads(pickle.dumps(ember.nn.Sequential(ember.nn.Identity())))
+    clone[0]._forward_hooks[1] = hook  # noqa - a restored table still counts
+    clone(x)
+    assert seen[-1] == "Identity"

@@ -11,3 +11,4 @@ from ._resample import *  # noqa: F401,F403
 from ._normalization import *  # noqa: F401,F403
 from ._sparse import *  # noqa: F401,F403
 from ._attention import *  # noqa: F401,F403
+from ._fractional import *  # noqa: F401,F403

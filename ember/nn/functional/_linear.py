@@ -1,5 +1,5 @@
 """Functional dense layers: ``F.linear``, ``F.bilinear``."""
-from ...ops.linalg import linear as _linear
+from ...ops.dense import linear as _linear
 
 __all__ = ["linear", "bilinear"]
 

@@ -87,6 +87,13 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error ``(x - y)^2``."""
+    if size_average is None and reduce is None and weight is None:
+        try:  # the common case: same shapes and dtypes, straight to the fused kernel
+            xd, yd = input._data, target._data
+            if xd.shape == yd.shape and xd.dtype == yd.dtype and reduction in _L.REDUCTIONS:
+                return _L.mse_loss(input, target, reduction)
+        except AttributeError:
+            pass
     _warn_size(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     x, y = _broadcast(input, target)

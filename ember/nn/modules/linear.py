@@ -3,6 +3,7 @@ import math
 
 from ... import dtypes as _dt
 from ...ops.creation import empty
+from ...ops.dense import linear as _linear
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
@@ -71,7 +72,15 @@ class Linear(Module):
         shape = input._data.shape
         if not shape or shape[-1] != self.in_features:
             _shape_error(self, input, self.in_features, "")
-        return F.linear(input, self.weight, self.bias)
+        # Registered parameters straight from the dict (a plain attribute lookup misses
+        # __dict__ and goes through Module.__getattr__); a parametrized weight (a property)
+        # is not in the dict and takes the attribute path.
+        ps = self._parameters
+        w = ps.get("weight")
+        if w is None:
+            w = self.weight
+        b = ps["bias"] if "bias" in ps else self.bias
+        return _linear(input, w, b)
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

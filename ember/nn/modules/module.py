@@ -16,11 +16,24 @@ __all__ = ["Module", "register_module_forward_pre_hook", "register_module_forwar
            "register_module_module_registration_hook",
            "register_module_parameter_registration_hook"]
 
-_global_forward_pre_hooks = OrderedDict()
-_global_forward_hooks = OrderedDict()
+
+class _HookDict(OrderedDict):
+    """A table of hooks that ``__call__`` runs; any insertion turns the hook check on."""
+
+    def __setitem__(self, key, value):
+        _call_hooks[0] += 1
+        super().__setitem__(key, value)
+
+
+# How many forward / backward hooks were ever inserted, on any module or globally. While it is
+# 0, ``Module.__call__`` goes straight to ``forward`` without checking the eight tables.
+_call_hooks = [0]
+
+_global_forward_pre_hooks = _HookDict()
+_global_forward_hooks = _HookDict()
 _global_forward_hooks_always_called = {}
-_global_backward_hooks = OrderedDict()
-_global_backward_pre_hooks = OrderedDict()
+_global_backward_hooks = _HookDict()
+_global_backward_pre_hooks = _HookDict()
 _global_buffer_registration_hooks = OrderedDict()
 _global_module_registration_hooks = OrderedDict()
 _global_parameter_registration_hooks = OrderedDict()
@@ -171,13 +184,13 @@ class Module:
         d["_parameters"] = {}
         d["_buffers"] = {}
         d["_non_persistent_buffers_set"] = set()
-        d["_backward_pre_hooks"] = OrderedDict()
-        d["_backward_hooks"] = OrderedDict()
+        d["_backward_pre_hooks"] = _HookDict()
+        d["_backward_hooks"] = _HookDict()
         d["_is_full_backward_hook"] = None
-        d["_forward_hooks"] = OrderedDict()
+        d["_forward_hooks"] = _HookDict()
         d["_forward_hooks_with_kwargs"] = OrderedDict()
         d["_forward_hooks_always_called"] = OrderedDict()
-        d["_forward_pre_hooks"] = OrderedDict()
+        d["_forward_pre_hooks"] = _HookDict()
         d["_forward_pre_hooks_with_kwargs"] = OrderedDict()
         d["_state_dict_hooks"] = OrderedDict()
         d["_state_dict_pre_hooks"] = OrderedDict()
@@ -402,6 +415,7 @@ class Module:
     def to(self, *args, **kwargs):
         """Move and/or cast parameters and buffers: ``to(device)``, ``to(dtype)``,
         ``to(device, dtype)``, ``to(tensor)``; floating dtypes only."""
+        fmt = kwargs.pop("memory_format", None)
         device, dtype = _parse_to(args, kwargs)
         if dtype is not None:
             if not (dtype.is_floating_point or dtype.is_complex):
@@ -410,8 +424,13 @@ class Module:
 
         def convert(t):
             if dtype is not None and (t.is_floating_point() or t.is_complex()):
-                return t.to(device, dtype) if device is not None else t.to(dtype)
-            return t.to(device) if device is not None else t
+                t = t.to(device, dtype) if device is not None else t.to(dtype)
+            elif device is not None:
+                t = t.to(device)
+            # PyTorch applies memory_format only to 4-D / 5-D parameters and buffers.
+            if fmt is not None and t.dim() in (4, 5):
+                t = t.to(memory_format=fmt)
+            return t
         return self._apply(convert)
 
     def share_memory(self):
@@ -485,6 +504,8 @@ class Module:
 
     # ------------------------------------------------------------ call
     def _call_impl(self, *args, **kwargs):
+        if not _call_hooks[0]:
+            return self.forward(*args, **kwargs)
         if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks or
                 self._backward_pre_hooks or _global_forward_hooks or
                 _global_forward_pre_hooks or _global_backward_hooks or
@@ -557,7 +578,12 @@ class Module:
                      "_forward_hooks_always_called", "_state_dict_pre_hooks",
                      "_load_state_dict_post_hooks", "_backward_pre_hooks"):
             if name not in self.__dict__:
-                self.__dict__[name] = OrderedDict()
+                self.__dict__[name] = _HookDict() if name == "_backward_pre_hooks" else \
+                    OrderedDict()
+        for name in ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks",
+                     "_backward_pre_hooks"):
+            if self.__dict__.get(name):  # hooks restored from a plain dict count too
+                _call_hooks[0] += 1
         self.__dict__.setdefault("_non_persistent_buffers_set", set())
         self.__dict__.setdefault("_is_full_backward_hook", None)
 
