@@ -10,8 +10,17 @@ Conventions, shared with cpu_kernels.py's NumPy code:
 Loops marked ``prange`` run over independent planes (or chunks): no two iterations write
 one element, so the kernels may be compiled ``parallel=True`` where that pays.
 """
+import os
+
 import numba as nb
 import numpy as np
+
+# numba's default OpenMP layer keeps its workers spinning after a parallel kernel; next to
+# OpenBLAS and (in benchmarks) torch's own OpenMP pool that stole the cores: torch's GPT step
+# went from 151 ms to 300-900 ms in the same process (measured). The workqueue layer's
+# workers sleep. It must be chosen before the layer starts; a user's choice wins.
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    nb.config.THREADING_LAYER = "workqueue"
 
 MAX_THREADS = nb.config.NUMBA_NUM_THREADS
 U = np.uint64
