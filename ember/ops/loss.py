@@ -67,6 +67,12 @@ def _flatten_classes(input, target, kernel):
     return rows, t.reshape(-1), (n,) + tuple(x.shape[2:])
 
 
+def _grad_denom(denom):
+    # Every target ignored (total weight 0): the mean is 0/0 = nan, as in PyTorch, but the
+    # gradient is zero there, not nan.
+    return denom if denom != 0 else np.inf
+
+
 def _targets(t, c, ignore_index):
     if t.dtype.kind not in "iu":
         raise RuntimeError(f"expected scalar type Long but found "
@@ -153,7 +159,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
         coef = np.zeros(x.shape, dtype=x.dtype)
         coef[rows, safe] = -(w if w is not None else 1)
         if reduction == "mean":
-            coef /= denom
+            coef /= _grad_denom(denom)
         node = NllLossBackward0()
         node._coef = coef
         node._reduction = reduction
@@ -210,6 +216,12 @@ class CrossEntropyLossBackward0(Node):
         self._onehot_w = None
 
 
+
+# PyTorch builds cross_entropy as log_softmax + nll_loss, so a loss prints
+# `grad_fn=<NllLossBackward0>`; the fused node takes that name.
+CrossEntropyLossBackward0.__name__ = "NllLossBackward0"
+CrossEntropyLossBackward0.__qualname__ = "NllLossBackward0"
+
 def _to_rows_tensor(x):
     if x.ndim == 1:
         return x.reshape(1, -1)
@@ -262,7 +274,7 @@ def cross_entropy_indices(input, target, weight=None, ignore_index=-100, reducti
         node._valid = validc
         node._wc = wc if wc is not None else np.ones((1, c), dtype)
         node._eps = eps
-        node._denom = denom
+        node._denom = _grad_denom(denom)
         node._reduction = reduction
         node._out_shape = out_shape
         node._x_shape = input._data.shape
