@@ -3,6 +3,8 @@
 Three figures per library, in microseconds per op: ``fwd_nograd`` (forward under no_grad),
 ``fwd`` (forward recording the graph) and ``fwd_bwd`` (forward, then ``sum().backward()``).
 Libraries alternate run by run; the reported ratio is the median of the per-run ratios.
+Times are process CPU time (``time.process_time``), which other processes on a shared
+machine disturb much less than wall time; ``best`` is the ratio of the two fastest runs.
 
     python benchmarks/bench_ops.py [--threads N] [--length 200] [--runs 40]
 """
@@ -38,17 +40,20 @@ def _inputs(lib, seed=0):
     return x, w, b
 
 
-def _time_one(lib, mode, length):
+def _time_one(lib, mode, length, reps=3):
     x, w, b = _inputs(lib)
-    t0 = time.perf_counter()
-    if mode == "fwd_nograd":
-        with lib.no_grad():
+    clock = time.process_time
+    t0 = clock()
+    for _ in range(reps):
+        if mode == "fwd_nograd":
+            with lib.no_grad():
+                chain(x, w, b, length)
+        elif mode == "fwd":
             chain(x, w, b, length)
-    elif mode == "fwd":
-        chain(x, w, b, length)
-    else:
-        chain(x, w, b, length).sum().backward()
-    return (time.perf_counter() - t0) / length * 1e6
+        else:
+            chain(x, w, b, length).sum().backward()
+            x.grad = w.grad = b.grad = None
+    return (clock() - t0) / (reps * length) * 1e6
 
 
 def run(threads=1, length=200, runs=40, warmup=5):

@@ -53,15 +53,10 @@ inf = __builtins__["float"]("inf") if isinstance(__builtins__, dict) else \
 nan = __builtins__["float"]("nan") if isinstance(__builtins__, dict) else \
     __builtins__.float("nan")
 newaxis = None
-strided = "torch.strided"
 
 
 def is_tensor(obj):
     return isinstance(obj, Tensor)
-
-
-def is_storage(obj):
-    return False
 
 
 def is_floating_point(input):

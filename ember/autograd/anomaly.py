@@ -2,7 +2,7 @@
 import functools
 import warnings
 
-from .grad_mode import state
+from .grad_mode import ever, state
 
 
 class detect_anomaly:
@@ -27,6 +27,7 @@ class detect_anomaly:
     def __enter__(self):
         self.prev = (state.anomaly, state.anomaly_check_nan)
         state.anomaly = True
+        ever.anomaly = True
         state.anomaly_check_nan = self.check_nan
         return self
 
@@ -48,6 +49,7 @@ class set_detect_anomaly:
     def __init__(self, mode, check_nan=True):
         self.prev = (state.anomaly, state.anomaly_check_nan)
         state.anomaly = bool(mode)
+        ever.anomaly = ever.anomaly or state.anomaly
         state.anomaly_check_nan = bool(check_nan)
 
     def __enter__(self):
@@ -68,4 +70,5 @@ def is_anomaly_check_nan_enabled():
 
 def set_anomaly_enabled(enabled, check_nan=True):
     state.anomaly = bool(enabled)
+    ever.anomaly = ever.anomaly or state.anomaly
     state.anomaly_check_nan = bool(check_nan)

@@ -2,19 +2,29 @@
 from .engine import execute
 from .graph import edge_of
 
+_late = {}  # Tensor and ones_like, imported on first use (the core imports this module)
+
+
+def _load():
+    from ..ops.creation import ones_like
+    from ..tensor import Tensor
+    _late["Tensor"] = Tensor
+    _late["ones_like"] = ones_like
+    return _late
+
 
 def _as_list(x):
     if x is None:
         return None
-    from ..tensor import Tensor
-    if isinstance(x, Tensor):
+    if isinstance(x, (_late or _load())["Tensor"]):
         return [x]
     return list(x)
 
 
 def _root_grads(tensors, grad_tensors, create_graph):
-    from ..ops.creation import ones_like
-    from ..tensor import Tensor
+    late = _late or _load()
+    ones_like = late["ones_like"]
+    Tensor = late["Tensor"]
     grads = _as_list(grad_tensors) or [None] * len(tensors)
     if len(grads) != len(tensors):
         raise RuntimeError(f"grad can be implicitly created only for scalar outputs")
@@ -75,7 +85,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated)."""
-    from ..tensor import Tensor
+    Tensor = (_late or _load())["Tensor"]
     outputs = _as_list(outputs)
     single = isinstance(inputs, Tensor)
     inputs = _as_list(inputs)

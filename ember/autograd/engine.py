@@ -7,6 +7,12 @@ Saved tensors are freed as each node finishes, unless ``retain_graph``.
 
 This loop runs once per node of every training step, so it is written flat: no per-node
 helper calls on the common path (no hooks, no anomaly mode, one output per node).
+
+Two loops share that structure. Without ``create_graph`` (the common case) gradients travel as
+raw arrays and nodes with an entry in ``FAST_BACKWARD`` (filled by ``ember/ops/_fastgrad.py``)
+compute on arrays directly; other nodes get their arrays wrapped as Tensors and run their
+(Tensor-op) ``backward``. With ``create_graph`` gradients stay Tensors, so the backward
+formulas themselves are recorded and can be differentiated again.
 """
 import traceback
 import warnings
@@ -14,7 +20,34 @@ import warnings
 import numpy as np
 
 from .grad_mode import state
-from .graph import AccumulateGrad
+from .graph import _FREED, _PACKED, AccumulateGrad
+
+# Node class (exact type, not subclasses) -> fn(node, g) for single-output nodes: ``g`` is the
+# gradient array of the output; returns a tuple with one array (or None) per input edge, or
+# None to hand the node to its Tensor-op ``backward`` instead (an unusual dtype, say).
+FAST_BACKWARD = {}
+_ndarray = np.ndarray
+_generic = np.generic
+
+
+class _NoGrads:
+    """grads of a node that sent nothing: None for every edge (for zip in the loop)."""
+
+    def __iter__(self):
+        while True:
+            yield None
+
+
+_NONES = _NoGrads()
+
+_wrap = None  # Tensor._wrap; the engine is imported before Tensor exists, so set on first use
+
+
+def _load_wrap():
+    global _wrap
+    from ..tensor import Tensor
+    _wrap = Tensor._wrap
+    return _wrap
 
 
 def _count_deps(root_nodes, needed=None):
@@ -27,6 +60,18 @@ def _count_deps(root_nodes, needed=None):
     pop = stack.pop
     push = stack.append
     get = deps.get
+    if needed is None:  # the common case, without the membership test
+        while stack:
+            for edge in pop()._next:
+                if edge is not None:
+                    child = edge[0]
+                    d = get(child)
+                    if d is None:
+                        deps[child] = 1
+                        push(child)
+                    else:
+                        deps[child] = d + 1
+        return deps
     while stack:
         for edge in pop()._next:
             if edge is not None:
@@ -97,6 +142,252 @@ def execute(roots, retain_graph, create_graph, capture=None, accumulate=True):
     graph leading to captured outputs runs then. ``accumulate``: whether leaves reached (and,
     with capture, captured) accumulate into ``.grad``.
     """
+    if not create_graph:
+        return _execute_arrays(roots, retain_graph, capture, accumulate)
+    return _execute_tensors(roots, retain_graph, create_graph, capture, accumulate)
+
+
+def _plan(root_nodes, capture):
+    """(deps, runnable, captured) for a backward from root_nodes (see execute)."""
+    if capture is None:
+        return _count_deps(root_nodes), None, None
+    captured = [None] * (max(capture.values()) + 1 if capture else 0)
+    needed, runnable = _needed(root_nodes, {n for n, _ in capture})
+    deps = _count_deps([n for n in root_nodes if n in needed], needed)
+    return deps, runnable, captured
+
+
+def _execute_arrays(roots, retain_graph, capture, accumulate):
+    """execute() without create_graph: gradients are arrays from root to leaf.
+
+    Wrapping each gradient in a Tensor and running Tensor-op formulas costs more than the
+    arithmetic on small tensors; here a node in FAST_BACKWARD runs on arrays, and only the
+    rest (custom Functions, fused nodes, hooks, anomaly mode) see Tensors.
+    """
+    wrap = _wrap or _load_wrap()
+    buffers = {}
+    root_nodes = []
+    handed = set()  # ids of arrays some leaf or the caller already owns (see _accumulate_array)
+    for (node, nr), g in roots:
+        g = g._data
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node._n_out
+            root_nodes.append(node)
+        buf[nr] = g if buf[nr] is None else _add_arrays(buf[nr], g)
+        handed.add(id(g))
+    deps, runnable, captured = _plan(root_nodes, capture)
+    # The ready stack holds (node, gradient) pairs: the gradient array of a single-output
+    # node, a list with one slot per output for others, or None when nothing arrived. A node
+    # with one consumer (most of them) goes onto it straight from that consumer; only nodes
+    # still waiting for more consumers park a partial gradient in ``buffers``.
+    for n in root_nodes:
+        if n._n_out == 1:
+            buffers[n] = buffers[n][0]
+    ready = [(n, buffers.pop(n)) for n in root_nodes if deps.get(n) == 0]
+    anomaly = state.anomaly
+    prev_mode = state.enabled
+    state.enabled = False
+    fast_get = FAST_BACKWARD.get
+    deps_get = deps.get
+    buf_pop = buffers.pop
+    buf_get = buffers.get
+    pop = ready.pop
+    push = ready.append
+    runs = 0
+    try:
+        while ready:
+            node, g = pop()
+            runs += 1
+            nxt = node._next
+            if g is not None:
+                cls = type(node)
+                extra = node._extra
+                if extra is not None:
+                    g = _tensor_hooks_arrays(node, g, wrap)
+                if cls is AccumulateGrad:
+                    if g is not None:
+                        _leaf_array(node, g, handed, capture, captured, accumulate)
+                    continue
+                if capture is not None:
+                    _capture_arrays(node, g, capture, captured)
+                    if node not in runnable:
+                        continue
+                grads = None
+                if extra is None and not anomaly and type(g) is not list:
+                    fn = fast_get(cls)
+                    if fn is not None:
+                        # one entry per edge (a longer tuple is cut by zip below; a shorter
+                        # one leaves nodes unrun, which the count after the loop catches)
+                        grads = fn(node, g)
+                if grads is None:
+                    grads = _backward_tensors(node, g, anomaly, wrap)
+                if not retain_graph:
+                    # node._release(), inlined for nodes without packed or extra state
+                    if node._has_release_extra or node._saved is _PACKED:
+                        node._release()
+                    else:
+                        if node._versions is not None:
+                            node._saved = None
+                            node._versions = _FREED
+                        node._out = None
+            else:
+                grads = _NONES
+            for g, edge in zip(grads, nxt):
+                if edge is None:
+                    continue
+                child = edge[0]
+                d = deps_get(child)
+                if d is None:  # not needed for the captured outputs
+                    continue
+                if g is not None and type(g) is not _ndarray and isinstance(g, _generic):
+                    g = np.asarray(g)  # NumPy gives scalars for 0-d results
+                if d == 1:  # the last consumer: the child is ready
+                    if buffers:
+                        old = buf_pop(child, None)
+                        if old is not None:
+                            g = _merge(old, edge[1], g) if g is not None else old
+                            push((child, g))
+                            continue
+                    if g is not None and child._n_out != 1:
+                        cbuf = [None] * child._n_out
+                        cbuf[edge[1]] = g
+                        g = cbuf
+                    push((child, g))
+                else:
+                    deps[child] = d - 1
+                    if g is not None:
+                        old = buf_get(child)
+                        if old is not None:
+                            buffers[child] = _merge(old, edge[1], g)
+                        elif child._n_out == 1:
+                            buffers[child] = g
+                        else:
+                            cbuf = buffers[child] = [None] * child._n_out
+                            cbuf[edge[1]] = g
+    finally:
+        state.enabled = prev_mode
+    if runs != len(deps):
+        raise RuntimeError("autograd engine: an array-level backward (FAST_BACKWARD) returned "
+                           "fewer gradients than its node has inputs")
+    if captured is not None:
+        captured = [None if a is None else wrap(a) for a in captured]
+    return captured
+
+
+def _merge(old, nr, g):
+    """Add gradient g for output nr to a parked one (an array, or a list per output)."""
+    if type(old) is list:
+        _put(old, nr, g)
+        return old
+    if old.dtype == g.dtype and old.shape == g.shape:
+        return old + g
+    return _add_arrays(old, g)
+
+
+def _put(buf, nr, g):
+    old = buf[nr]
+    if old is None:
+        buf[nr] = g
+    elif old.dtype == g.dtype and old.shape == g.shape:
+        buf[nr] = old + g
+    else:
+        buf[nr] = _add_arrays(old, g)
+
+
+def _capture_arrays(node, buf, capture, captured):
+    if type(buf) is not list:
+        buf = [buf]
+    for nr in range(len(buf)):
+        slot = capture.get((node, nr))
+        if slot is not None and buf[nr] is not None:
+            old = captured[slot]
+            captured[slot] = buf[nr] if old is None else _add_arrays(old, buf[nr])
+
+
+def _add_arrays(a, b):
+    """Sum of two gradient arrays of one output (Tensor promotion when they differ)."""
+    if a.dtype == b.dtype and a.shape == b.shape:
+        return a + b
+    from ..tensor import Tensor
+    return (Tensor._wrap(a) + Tensor._wrap(b))._data
+
+
+def _backward_tensors(node, buf, anomaly, wrap):
+    """A node's Tensor-op backward inside the array loop: wrap in, unwrap out."""
+    tbuf = [wrap(buf)] if type(buf) is not list else [None if a is None else wrap(a)
+                                                      for a in buf]
+    if node._extra is None and not anomaly:
+        grads = node.backward(*tbuf)
+    else:
+        grads = _run_node(node, tbuf, anomaly)
+    n = len(node._next)
+    if type(grads) is not tuple:
+        grads = tuple(grads) if type(grads) is list else (grads,)
+    if len(grads) != n:
+        grads = (grads + (None,) * n)[:n]
+    return tuple([None if g is None else g._data for g in grads])
+
+
+def _tensor_hooks_arrays(node, buf, wrap):
+    single = type(buf) is not list
+    tbuf = [wrap(buf)] if single else [None if a is None else wrap(a) for a in buf]
+    _tensor_hooks(node, tbuf)
+    out = [None if t is None else t._data for t in tbuf]
+    return out[0] if single else out
+
+
+def _leaf_array(node, grad, handed, capture, captured, accumulate):
+    t = node.variable
+    hooks = t._hooks
+    if hooks:
+        from ..tensor import Tensor
+        gt = Tensor._wrap(grad)
+        for fn in list(hooks.values()):
+            res = fn(gt)
+            if res is not None:
+                gt = res
+        grad = gt._data
+    if capture is not None:
+        slot = capture.get((node, 0))
+        if slot is None:
+            return
+        old = captured[slot]
+        captured[slot] = grad if old is None else _add_arrays(old, grad)
+    if accumulate:
+        _accumulate_array(t, grad, handed)
+
+
+def _accumulate_array(t, arr, handed):
+    wrap = _wrap or _load_wrap()
+    old = t._grad
+    if old is None:
+        # The engine may pass one gradient array to several leaves (x + y) or hand back
+        # the caller's own gradient: copy so that in-place updates of .grad stay private.
+        if arr.base is not None or id(arr) in handed or not arr.flags.writeable:
+            arr = arr.copy()
+        handed.add(id(arr))
+        t._grad = wrap(arr)
+    elif old._requires_grad:
+        t._grad = old + wrap(arr)
+    else:
+        od = old._data
+        if od.shape == arr.shape and od.dtype == arr.dtype and od.flags.writeable and \
+                id(od) not in handed:
+            od += arr
+            old._vc[0] += 1
+        else:
+            t._grad = wrap((od + arr).astype(od.dtype, copy=False))
+    meta = t._meta
+    if meta:
+        post = meta.get("post_accumulate")
+        if post:
+            for fn in list(post.values()):
+                fn(t)
+
+
+def _execute_tensors(roots, retain_graph, create_graph, capture, accumulate):
+    """execute() with create_graph: gradients are Tensors and every formula is recorded."""
     buffers = {}
     root_nodes = []
     handed = set()  # ids of arrays some leaf or the caller already owns (see _accumulate)
@@ -107,13 +398,7 @@ def execute(roots, retain_graph, create_graph, capture=None, accumulate=True):
             root_nodes.append(node)
         buf[nr] = g if buf[nr] is None else _sum_grads(buf[nr], g, create_graph)
         handed.add(id(g._data))
-    captured = runnable = None
-    if capture is None:
-        deps = _count_deps(root_nodes)
-    else:
-        captured = [None] * (max(capture.values()) + 1 if capture else 0)
-        needed, runnable = _needed(root_nodes, {n for n, _ in capture})
-        deps = _count_deps([n for n in root_nodes if n in needed], needed)
+    deps, runnable, captured = _plan(root_nodes, capture)
     ready = [n for n in root_nodes if deps.get(n) == 0]
     anomaly = state.anomaly
     prev_mode = state.enabled
@@ -225,7 +510,7 @@ def _leaf(node, grad, create_graph, handed, capture, captured, accumulate):
 
 
 def _accumulate(t, grad, create_graph, handed):
-    from ..tensor import Tensor
+    wrap = _wrap or _load_wrap()
     old = t._grad
     if old is None:
         if create_graph:
@@ -237,7 +522,7 @@ def _accumulate(t, grad, create_graph, handed):
             if arr.base is not None or id(arr) in handed or not arr.flags.writeable:
                 arr = arr.copy()
             handed.add(id(arr))
-            t._grad = Tensor._wrap(arr)
+            t._grad = wrap(arr)
     elif create_graph or old._requires_grad:
         t._grad = old + grad
     else:
@@ -248,7 +533,7 @@ def _accumulate(t, grad, create_graph, handed):
             od += gd
             old._vc[0] += 1
         else:
-            t._grad = Tensor._wrap((od + gd).astype(od.dtype, copy=False))
+            t._grad = wrap((od + gd).astype(od.dtype, copy=False))
     post = t._meta.get("post_accumulate") if t._meta else None
     if post:
         for fn in list(post.values()):

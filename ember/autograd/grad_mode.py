@@ -15,6 +15,21 @@ class _State(threading.local):
 state = _State()
 
 
+class _Ever:
+    """Process-wide: whether anomaly mode / saved-tensor hooks were ever turned on in any
+    thread. Every recorded op checks these plain flags before the thread-local state, whose
+    attributes cost several times more to read."""
+
+    __slots__ = ("anomaly", "saved_hooks")
+
+    def __init__(self):
+        self.anomaly = False
+        self.saved_hooks = False
+
+
+ever = _Ever()
+
+
 def is_grad_enabled():
     return state.enabled
 

@@ -9,9 +9,19 @@ and is freed by reference counting alone.
 import re
 import weakref
 
-from .grad_mode import state
+from .grad_mode import ever, state
 
 _EMPTY = ()
+_wrap = None  # Tensor._wrap, set on first use: a function-level import costs microseconds
+
+
+def _load_wrap():
+    global _wrap
+    from ..tensor import Tensor
+    _wrap = Tensor._wrap
+    return _wrap
+
+
 _FREED = "freed"
 _PACKED = "packed"
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
@@ -73,8 +83,10 @@ class Node:
 
     # ------------------------------------------------------------ saved tensors
     def save_for_backward(self, *tensors):
-        if state.saved_hooks and state.saved_hooks[-1] is not None:
-            return self._pack(tensors, state.saved_hooks[-1])
+        if ever.saved_hooks:
+            hooks = state.saved_hooks
+            if hooks and hooks[-1] is not None:
+                return self._pack(tensors, hooks[-1])
         self._saved = tensors
         n = len(tensors)  # unrolled for the common arities: this runs once per recorded op
         if n == 2:
@@ -127,11 +139,11 @@ class Node:
         if rec is None:
             raise RuntimeError(self._freed_msg)
         data, vc, version, req, nr = rec
-        from ..tensor import Tensor
+        wrap = _wrap or _load_wrap()
         if vc[0] != version:
-            raise RuntimeError(_modified_message(Tensor._wrap(data), version, _short_name(self),
+            raise RuntimeError(_modified_message(wrap(data), version, _short_name(self),
                                                  vc[0], nr))
-        t = Tensor._wrap(data)
+        t = wrap(data)
         t._vc = vc
         if req and state.enabled:
             # Under create_graph the output is differentiable again, through this node.
@@ -141,16 +153,23 @@ class Node:
         return t
 
     def _release(self):
-        if self._saved is not None or self._versions is not None:
+        if self._versions is not None:  # something was saved (or already freed)
             if self._saved is _PACKED:
                 del self._extra["packed"]
             self._saved = None
             self._versions = _FREED
         self._out = None
-        self._release_extra()
+        if self._has_release_extra:
+            self._release_extra()
 
     def _release_extra(self):
         """Subclasses that keep other arrays for backward drop them here."""
+
+    _has_release_extra = False  # set per subclass: skips a no-op call per node in backward
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._has_release_extra = cls._release_extra is not Node._release_extra
 
     def _extras(self):
         ex = self._extra
@@ -297,6 +316,7 @@ class saved_tensors_hooks:
     def __enter__(self):
         if state.saved_hooks and state.saved_hooks[-1] is None:
             raise RuntimeError(_disabled_msg[0])
+        ever.saved_hooks = True
         state.saved_hooks = state.saved_hooks + ((self.pack_hook, self.unpack_hook),)
         return self
 
@@ -331,6 +351,7 @@ class disable_saved_tensors_hooks:
     def __enter__(self):
         self._prev_msg = _disabled_msg[0]
         _disabled_msg[0] = self.error_message
+        ever.saved_hooks = True
         state.saved_hooks = state.saved_hooks + (None,)
         return self
 

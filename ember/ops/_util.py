@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import dtypes as dt
 from ..autograd.engine import record_trace
-from ..autograd.grad_mode import state
+from ..autograd.grad_mode import ever, state
 from ..autograd.graph import Node, edge_of, refresh_view
 from ..tensor import Tensor
 
@@ -39,25 +39,73 @@ def grad_needed(*tensors):
 
 def attach(out, node, inputs):
     """Record ``node`` as the producer of ``out``, with one edge per entry of ``inputs``."""
-    # edge_of inlined: this runs once per recorded op.
-    nxt = []
-    for t in inputs:
-        if t is None:
-            nxt.append(None)
-            continue
-        if t._base is not None:
-            refresh_view(t)
-        fn = t._grad_fn
-        if fn is not None:
-            nxt.append((fn, t._out_nr))
-        elif t._requires_grad:
-            nxt.append((t._grad_accumulator(), 0))
+    # edge_of inlined and unrolled for one and two inputs: this runs once per recorded op.
+    if len(inputs) == 2:
+        a, b = inputs
+        if a is None:
+            ea = None
         else:
-            nxt.append(None)
-    node._next = tuple(nxt)
+            if a._base is not None:
+                refresh_view(a)
+            fn = a._grad_fn
+            if fn is not None:
+                ea = (fn, a._out_nr)
+            elif a._requires_grad:  # a leaf: its AccumulateGrad node (kept by weak reference)
+                acc = a._acc
+                acc = acc() if acc is not None else None
+                ea = (acc if acc is not None else a._grad_accumulator(), 0)
+            else:
+                ea = None
+        if b is None:
+            eb = None
+        else:
+            if b._base is not None:
+                refresh_view(b)
+            fn = b._grad_fn
+            if fn is not None:
+                eb = (fn, b._out_nr)
+            elif b._requires_grad:
+                acc = b._acc
+                acc = acc() if acc is not None else None
+                eb = (acc if acc is not None else b._grad_accumulator(), 0)
+            else:
+                eb = None
+        node._next = (ea, eb)
+    elif len(inputs) == 1:
+        a = inputs[0]
+        if a is None:
+            node._next = (None,)
+        else:
+            if a._base is not None:
+                refresh_view(a)
+            fn = a._grad_fn
+            if fn is not None:
+                node._next = ((fn, a._out_nr),)
+            elif a._requires_grad:
+                acc = a._acc
+                acc = acc() if acc is not None else None
+                node._next = ((acc if acc is not None else a._grad_accumulator(), 0),)
+            else:
+                node._next = (None,)
+    else:
+        nxt = []
+        for t in inputs:
+            if t is None:
+                nxt.append(None)
+                continue
+            if t._base is not None:
+                refresh_view(t)
+            fn = t._grad_fn
+            if fn is not None:
+                nxt.append((fn, t._out_nr))
+            elif t._requires_grad:
+                nxt.append((t._grad_accumulator(), 0))
+            else:
+                nxt.append(None)
+        node._next = tuple(nxt)
     out._requires_grad = True
     out._grad_fn = node
-    if state.anomaly:
+    if ever.anomaly and state.anomaly:
         record_trace(node)
     return out
 
@@ -165,11 +213,21 @@ def check_same_device(*tensors):
             _device_mismatch(first, t)
 
 
+_creation_tensor = None  # creation.tensor (creation imports this module: bound on first use)
+
+
+def _load_creation_tensor():
+    global _creation_tensor
+    from .creation import tensor
+    _creation_tensor = tensor
+    return tensor
+
+
 def to_tensor(x, like=None):
     """A Tensor for a number/sequence argument (dtype follows PyTorch's scalar rules)."""
     if isinstance(x, Tensor):
         return x
-    from .creation import tensor
+    tensor = _creation_tensor or _load_creation_tensor()
     if like is not None and isinstance(x, (numbers.Number, np.generic)):
         rd = result_type(like, x)
         return tensor(x, dtype=rd, device=like.device)
