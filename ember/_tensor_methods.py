@@ -2,6 +2,8 @@
 
 Kept apart from tensor.py so that the ops can import Tensor without a cycle.
 """
+import types
+
 from . import random as _random
 from .ops import complex as _cx
 from .ops import conversion as _cv
@@ -21,6 +23,8 @@ from .tensor import Tensor
 
 
 def _method(fn):
+    if isinstance(fn, types.FunctionType):
+        return fn  # a plain function binds as a method itself: no wrapper frame per call
     def m(self, *args, **kwargs):
         return fn(self, *args, **kwargs)
     m.__name__ = getattr(fn, "__name__", "method")
@@ -194,13 +198,13 @@ def _install():
         setattr(Tensor, name + "_", _ew._make_inplace(fn, saves_self=saves, fast=fast))
 
     T = Tensor
-    T.__add__ = lambda s, o: _ew.add(s, o)
-    T.__radd__ = lambda s, o: _ew.add(s, o)
-    T.__sub__ = lambda s, o: _ew.sub(s, o)
-    T.__rsub__ = lambda s, o: _ew.rsub(s, o)
-    T.__mul__ = lambda s, o: _ew.mul(s, o)
-    T.__rmul__ = lambda s, o: _ew.mul(s, o)
-    T.__truediv__ = lambda s, o: _ew.div(s, o)
+    T.__add__ = _ew.add
+    T.__radd__ = _ew.add
+    T.__sub__ = _ew.sub
+    T.__rsub__ = _ew.rsub
+    T.__mul__ = _ew.mul
+    T.__rmul__ = _ew.mul
+    T.__truediv__ = _ew.div
     T.__rtruediv__ = _rtruediv
     T.__floordiv__ = lambda s, o: _ew.floor_divide(s, o)
     T.__rfloordiv__ = lambda s, o: _ew.floor_divide(_as_tensor_like(o, s), s)
@@ -248,7 +252,7 @@ def _install():
     T.__imatmul__ = lambda s, o: _la.matmul(s, o)
     T.T = property(_T)
     T.mT = property(lambda s: _sh.transpose(s, -2, -1))
-    T.H = property(lambda s: _T(s).conj() if s.is_complex() else _T(s))
+    T.H = property(_H)
     T.mH = property(lambda s: _sh.transpose(s, -2, -1))
     T.conj = lambda s: s if not s.is_complex() else _cx.conj_physical(s)
     T.conj_physical = _cx.conj_physical
@@ -277,9 +281,16 @@ def _install():
 
 
 def _T(self):
-    if self.ndim <= 2:
-        return _sh.t(self) if self.ndim == 2 else self
-    return _sh.permute(self, tuple(reversed(range(self.ndim))))
+    # PyTorch: a permute view reversing the dims, whatever the dimension.
+    return _sh.reverse_dims(self)
+
+
+def _H(self):
+    if self._data.ndim != 2:
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
+                           f"{self._data.ndim}-D tensor.")
+    t = _sh.transpose(self, 0, 1)
+    return t.conj() if t.is_complex() else t
 
 
 def _conj(self):
@@ -299,6 +310,10 @@ def _as_tensor_like(o, like):
 
 
 def _rtruediv(self, other):
+    # PyTorch computes ``number / t`` as ``t.reciprocal() * number`` (values and grad_fn).
+    if isinstance(other, (int, float, complex)) and not isinstance(other, bool) and \
+            self._data.dtype.kind not in "biu":
+        return _ew.mul(_ew.reciprocal(self), other)
     return _ew.div(_as_tensor_like(other, self), self)
 
 
@@ -310,3 +325,4 @@ def _apply_(self, fn):
 
 
 _install()
+from . import _tensor_gaps  # noqa: E402,F401  (formats, storages, stft, legacy methods)

@@ -126,7 +126,8 @@ def erf_f32(x, out=None):
     """erf of a float32 / float16 / bfloat16 NumPy array (computed in float32)."""
     dt = x.dtype
     src = x if dt == np.float32 else x.astype(np.float32)
-    src = np.ascontiguousarray(src)
+    if not src.flags.c_contiguous:  # (np.ascontiguousarray would turn 0-d into 1-d)
+        src = src.copy()
     res = np.empty(src.shape, np.float32) if (out is None or dt != np.float32) else out
     flat, rflat = src.reshape(-1), res.reshape(-1)
     n = flat.size

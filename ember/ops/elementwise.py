@@ -67,7 +67,19 @@ def _binary_op(a, b, compute, node_cls, float_result=False, save=False, alpha=1,
     out = wrap(res)
     if state.enabled and (a._requires_grad or (bt is not None and bt._requires_grad)):
         node = node_cls()
-        node._setup(a, bt, None if bt is not None else y, alpha)
+        # _setup inlined: this runs once per recorded binary op
+        ad = a._data
+        node._sa = ad.shape
+        node._da = ad.dtype
+        if bt is not None:
+            bd = bt._data
+            node._sb = bd.shape
+            node._db = bd.dtype
+            node._other = None
+        else:
+            node._sb = node._db = None
+            node._other = y
+        node._alpha = alpha
         if save:
             node.save_for_backward(a, bt)
         if scalar_edge:
@@ -252,16 +264,18 @@ def add(input, other, *, alpha=1, out=None):
         res = _binary_op(input, other, np.add, AddBackward0)
     else:
         res = _binary_op(input, other, lambda x, y: x + y * alpha, AddBackward0, alpha=alpha)
-    return _out(res, out)
+    return res if out is None else _out(res, out)
 
 
 def sub(input, other, *, alpha=1, out=None):
-    _check_bool_sub(input, other)
+    if type(other) is not float or not isinstance(input, Tensor) or \
+            input._data.dtype.kind == "b":  # t - 0.5 cannot involve a bool operand
+        _check_bool_sub(input, other)
     if alpha == 1:
         res = _binary_op(input, other, np.subtract, SubBackward0)
     else:
         res = _binary_op(input, other, lambda x, y: x - y * alpha, SubBackward0, alpha=alpha)
-    return _out(res, out)
+    return res if out is None else _out(res, out)
 
 
 def _check_bool_sub(a, b):
@@ -297,7 +311,8 @@ def rsub(input, other, *, alpha=1):
 
 
 def mul(input, other, *, out=None):
-    return _out(_binary_op(input, other, np.multiply, MulBackward0, save=True), out)
+    res = _binary_op(input, other, np.multiply, MulBackward0, save=True)
+    return res if out is None else _out(res, out)
 
 
 def div(input, other, *, rounding_mode=None, out=None):
