@@ -65,4 +65,5 @@ from .ops.shape import unfold as _unfold  # noqa: F401
 from ._namespace_extra import *  # noqa: F401,F403  (in-place and nn.functional aliases)
 from .ops.layernorm import group_norm, layer_norm, rms_norm  # noqa: E402
 from .ops.embedding import embedding  # noqa: E402
+from ._namespace_gaps import *  # noqa: F401,F403,E402  (formats, signal, storage, dlpack ...)
 __all__ = [n for n in dir() if not n.startswith("_")]

@@ -9,6 +9,7 @@ import weakref
 
 import numpy as np
 
+from . import _formats
 from . import dtypes as _dt
 from .autograd.grad_mode import state as _grad_state
 from .autograd.graph import AccumulateGrad, _RemovableHandle
@@ -143,7 +144,7 @@ class Tensor:
     is_meta = False
     is_mkldnn = False
     is_nested = False
-    layout = "torch.strided"
+    layout = _formats.strided
 
     @property
     def ndim(self):
@@ -193,7 +194,9 @@ class Tensor:
         return int(_data_ptr(self._data))
 
     def is_contiguous(self, memory_format=None):
-        return bool(self._data.flags.c_contiguous)
+        if memory_format is None:
+            return bool(self._data.flags.c_contiguous)
+        return _formats.is_contiguous_as(self, memory_format)
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f" or self._data.dtype == _dt._np_bfloat16
@@ -470,7 +473,7 @@ class Tensor:
         dt = None
         copy = kwargs.pop("copy", False)
         kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
+        mf = kwargs.pop("memory_format", None)
         if "dtype" in kwargs:
             dt = kwargs.pop("dtype")
         if "device" in kwargs:
@@ -489,8 +492,9 @@ class Tensor:
             elif a is not None:
                 dt = _dt.to_dtype(a)
         from .ops.conversion import to_impl
-        return to_impl(self, None if dev is None else to_device(dev),
-                       None if dt is None else _dt.to_dtype(dt), copy)
+        res = to_impl(self, None if dev is None else to_device(dev),
+                      None if dt is None else _dt.to_dtype(dt), copy)
+        return res if mf is None else _formats.apply_to(res, mf)
 
     def cpu(self, memory_format=None):
         return self.to("cpu")

@@ -6,6 +6,9 @@ their inputs (documented in docs/differences.md): programs keep working and stay
 import functools
 
 _state = {"enabled": False, "dtype": None}
+# Per-device autocast flags and dtypes, as PyTorch keeps them (torch.is_autocast_enabled(dev)).
+_devices = {}
+_misc = {"cache": True, "nesting": 0}
 
 
 def is_autocast_available(device_type):
@@ -24,12 +27,19 @@ class autocast:
 
     def __enter__(self):
         self.prev = dict(_state)
+        self.prev_device = _devices.get(self.device_type)
         _state.update(enabled=self._enabled, dtype=self.fast_dtype)
+        _devices[self.device_type] = (bool(self._enabled),
+                                      self.fast_dtype or get_autocast_dtype(self.device_type))
         return self
 
     def __exit__(self, *exc):
         _state.clear()
         _state.update(self.prev)
+        if self.prev_device is None:
+            _devices.pop(self.device_type, None)
+        else:
+            _devices[self.device_type] = self.prev_device
         return False
 
     def __call__(self, func):
@@ -41,12 +51,51 @@ class autocast:
 
 
 def is_autocast_enabled(device_type=None):
-    return _state["enabled"]
+    """Whether autocast is on for ``device_type`` (no argument: CUDA, as in PyTorch)."""
+    return _devices.get(device_type or "cuda", (False, None))[0]
+
+
+def set_autocast_enabled(*args):
+    """``set_autocast_enabled(device_type, enabled)`` (or the legacy CUDA-only
+    ``set_autocast_enabled(enabled)``)."""
+    dev, enabled = ("cuda", args[0]) if len(args) == 1 else args
+    _devices[dev] = (bool(enabled), get_autocast_dtype(dev))
 
 
 def get_autocast_dtype(device_type):
+    """The lower-precision dtype autocast would use on ``device_type``."""
     from .. import dtypes
-    return _state["dtype"] or (dtypes.bfloat16 if device_type == "cpu" else dtypes.float16)
+    entry = _devices.get(device_type)
+    if entry is not None and entry[1] is not None:
+        return entry[1]
+    return dtypes.bfloat16 if device_type == "cpu" else dtypes.float16
+
+
+def set_autocast_dtype(device_type, dtype):
+    _devices[device_type] = (is_autocast_enabled(device_type), dtype)
+
+
+def is_autocast_cache_enabled():
+    return _misc["cache"]
+
+
+def set_autocast_cache_enabled(enabled):
+    _misc["cache"] = bool(enabled)
+
+
+def clear_autocast_cache():
+    """Ember keeps no cast cache (ops run in their inputs' dtype): nothing to clear."""
+    return None
+
+
+def autocast_increment_nesting():
+    _misc["nesting"] += 1
+    return _misc["nesting"]
+
+
+def autocast_decrement_nesting():
+    _misc["nesting"] -= 1
+    return _misc["nesting"]
 
 
 def custom_fwd(fwd=None, *, device_type="cuda", cast_inputs=None):

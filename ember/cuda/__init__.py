@@ -97,3 +97,4 @@ def is_initialized():
 
 
 from . import amp  # noqa: E402,F401  (torch.cuda.amp)
+from .._errors import OutOfMemoryError  # noqa: E402,F401  (torch.cuda.OutOfMemoryError)

@@ -13,8 +13,10 @@ from .asgd import ASGD
 from .rprop import Rprop
 from .lbfgs import LBFGS
 from .sparse_adam import SparseAdam
+from .adafactor import Adafactor
+from .muon import Muon
 from . import lr_scheduler, swa_utils  # noqa: F401
 
-__all__ = ["ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam",
+__all__ = ["Adafactor", "Muon", "ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam",
            "Optimizer", "RAdam", "RMSprop", "Rprop", "SGD", "SparseAdam", "lr_scheduler",
            "swa_utils"]

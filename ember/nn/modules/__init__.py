@@ -22,3 +22,6 @@ from .rnn import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .lazy import *  # noqa: F401,F403
+from .fractional import *  # noqa: F401,F403,E402
+from .adaptive import *  # noqa: F401,F403,E402
+from ..parallel import DataParallel  # noqa: F401,E402  (also makes nn.parallel importable)
