@@ -165,6 +165,13 @@ def bar_chart(results, path):
     return True
 
 
+def save(results, info):
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", "latest.json"), "w") as f:
+        json.dump({"machine": info, "results": results}, f, indent=1)
+    write_markdown(results, info, os.path.join(ROOT, "docs", "performance.md"))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", default="", help="comma-separated substrings of workload names")
@@ -175,6 +182,7 @@ def main(argv=None):
     opts = ap.parse_args(argv)
     import torch
     import ember
+    info = machine()
     names = [n for n in WORKLOADS if not opts.only or
              any(s in n for s in opts.only.split(","))]
     results = []
@@ -190,18 +198,15 @@ def main(argv=None):
                 r["mem_ember"] = probe_memory(name, "ember", th)
                 r["mem_torch"] = probe_memory(name, "torch", th)
             results.append(r)
+            if not opts.no_write:  # keep what is measured even if a later workload stops the run
+                save(results, info)
             if "error" in r:
                 print(f"{name:28s} {th}t  ERROR {r['error'][:100]}", flush=True)
             else:
                 print(f"{name:28s} {th}t  ember {r['ember_ms']:9.3f} ms  torch "
                       f"{r['torch_ms']:9.3f} ms  ratio {r['ratio']:.2f} "
                       f"({r['ratio_min']:.2f}-{r['ratio_max']:.2f})", flush=True)
-    info = machine()
     if not opts.no_write:
-        os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-        with open(os.path.join(HERE, "results", "latest.json"), "w") as f:
-            json.dump({"machine": info, "results": results}, f, indent=1)
-        write_markdown(results, info, os.path.join(ROOT, "docs", "performance.md"))
         bar_chart(results, os.path.join(ROOT, "docs", "performance.png"))
     for th in sorted({r["threads"] for r in results}):
         g = geomean([r.get("ratio") for r in results if r["threads"] == th])
