@@ -31,7 +31,12 @@ def log_ndtr(input):
 
 
 def xlog1py(input, other):
-    return input * log1p(other)
+    """``input * log1p(other)``, 0 where input is 0 (either argument may be a number)."""
+    from .ops._util import to_tensor
+    from .ops.elementwise import where
+    x = to_tensor(input, other if not isinstance(input, (int, float)) else None)
+    y = to_tensor(other, x)
+    return where(x == 0, 0.0, x * log1p(y))
 
 
 def entr(input):

@@ -334,3 +334,14 @@ def test_array_optimizers_closure_and_missing_grads(name):
             losses = [opt.step(closure) for _ in range(3)]
         return losses, a, b, len(opt.state[b]) if name != "Adagrad" else 0
     same(f)
+
+
+def test_special_xlog1py_accepts_numbers():
+    from oracle import assert_same, torch
+    import ember
+    for other in (2.0, [-1.0, 0.5, 3.0]):
+        t = torch.special.xlog1py(torch.tensor([0.0, 1.0, 2.0]),
+                                  torch.tensor(other) if isinstance(other, list) else other)
+        e = ember.special.xlog1py(ember.tensor([0.0, 1.0, 2.0]),
+                                  ember.tensor(other) if isinstance(other, list) else other)
+        assert_same(e, t)
