@@ -411,9 +411,36 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     return _finish(np.stack([r, c]).astype(d), device, False)
 
 
+class ComplexBackward0(Node):
+    __slots__ = ("_shapes",)
+
+    def backward(self, g):
+        from ._util import sum_to
+        from .complex import imag, real
+        sr, si = self._shapes
+        return (sum_to(real(g), sr) if self._next[0] is not None else None,
+                sum_to(imag(g), si) if self._next[1] is not None else None)
+
+
 def complex_(real, imag):
     """``torch.complex``: a complex tensor from real and imaginary parts."""
-    return _finish(real._data + 1j * imag._data, None, False)
+    if real._data.dtype != imag._data.dtype or real._data.dtype.kind != "f":
+        raise RuntimeError(f"Expected object of scalar type {real.dtype} but got scalar type "
+                           f"{imag.dtype} for second argument" if real.dtype != imag.dtype else
+                           f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{real.dtype} and {imag.dtype}")
+    cd = np.complex64 if real._data.dtype != np.float64 else np.complex128
+    data = np.empty(np.broadcast_shapes(real._data.shape, imag._data.shape), cd) \
+        if type(real._data) is np.ndarray else real.xp.empty(
+            np.broadcast_shapes(real._data.shape, imag._data.shape), cd)
+    data.real = real._data
+    data.imag = imag._data
+    out = wrap(data)
+    if grad_needed(real, imag):
+        node = ComplexBackward0()
+        node._shapes = (real._data.shape, imag._data.shape)
+        attach(out, node, (real, imag))
+    return out
 
 
 def polar(abs, angle):

@@ -345,3 +345,9 @@ def test_special_xlog1py_accepts_numbers():
         e = ember.special.xlog1py(ember.tensor([0.0, 1.0, 2.0]),
                                   ember.tensor(other) if isinstance(other, list) else other)
         assert_same(e, t)
+
+
+@pytest.mark.parametrize("shapes", [[(3,), (3,)], [(2, 3), (3,)], [(2, 1), (1, 4)]])
+def test_complex_constructor_is_differentiable(shapes):
+    from oracle import check
+    check(lambda lib, a, b: (lib.complex(a, b) * (1 + 2j)).abs(), shapes)
