@@ -146,44 +146,32 @@ def _real(g):
 # The gradient of each input is g (or a term of it) summed back to the input's shape and cast
 # to its dtype: _BinaryBackward._ga / _gb. The shape/dtype test is inlined (most gradients
 # need neither).
-def _add(node, g):
-    if g.dtype.kind != "f":
-        return None
-    nxt = node._next
-    ga = gb = None
-    if nxt[0] is not None:
-        ga = g if g.shape == node._sa and g.dtype == node._da else _fit(g, node._sa, node._da)
-    if node._sb is not None and nxt[1] is not None:
-        alpha = node._alpha
-        if alpha != 1:
-            if type(alpha) not in _SCALARS:
-                return None
-            gb = g * alpha
-        else:
-            gb = g
-        if gb.shape != node._sb or gb.dtype != node._db:
-            gb = _fit(gb, node._sb, node._db)
-    return ga, gb
+def _add_sub(sign):
+    """The fast gradient of ``a + alpha * b`` (sign 1) or ``a - alpha * b`` (sign -1)."""
+    def grad(node, g):
+        if g.dtype.kind != "f":
+            return None
+        nxt = node._next
+        ga = gb = None
+        if nxt[0] is not None:
+            ga = g if g.shape == node._sa and g.dtype == node._da else \
+                _fit(g, node._sa, node._da)
+        if node._sb is not None and nxt[1] is not None:
+            alpha = node._alpha
+            if alpha != 1:
+                if type(alpha) not in _SCALARS:
+                    return None
+                gb = g * (sign * alpha)
+            else:
+                gb = g if sign == 1 else -g
+            if gb.shape != node._sb or gb.dtype != node._db:
+                gb = _fit(gb, node._sb, node._db)
+        return ga, gb
+    return grad
 
 
-def _sub(node, g):
-    if g.dtype.kind != "f":
-        return None
-    nxt = node._next
-    ga = gb = None
-    if nxt[0] is not None:
-        ga = g if g.shape == node._sa and g.dtype == node._da else _fit(g, node._sa, node._da)
-    if node._sb is not None and nxt[1] is not None:
-        alpha = node._alpha
-        if alpha != 1:
-            if type(alpha) not in _SCALARS:
-                return None
-            gb = g * -alpha
-        else:
-            gb = -g
-        if gb.shape != node._sb or gb.dtype != node._db:
-            gb = _fit(gb, node._sb, node._db)
-    return ga, gb
+_add = _add_sub(1)
+_sub = _add_sub(-1)
 
 
 def _one(node, ga):
