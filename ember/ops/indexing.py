@@ -253,11 +253,9 @@ def getitem_raw(t, key):
 
 def index_put_acc(g, shape, key):
     """Zeros of ``shape`` with g added at advanced ``key`` (repeats accumulate)."""
-    full = g.xp.zeros(shape, dtype=g._data.dtype)
-    if type(full) is np.ndarray:
-        np.add.at(full, key, g._data)
-    else:
-        g.xp.add.at(full, key, g._data)
+    xp = g.xp
+    full = xp.zeros(shape, dtype=g._data.dtype)
+    xp.add.at(full, key, g._data)
     out = wrap(full)
     if grad_needed(g):
         node = IndexPutAccBackward()
