@@ -10,19 +10,20 @@ from .transforms import AbsTransform
 __all__ = ["HalfNormal", "HalfCauchy"]
 
 
-class HalfNormal(TransformedDistribution):
-    r"""``X ~ Normal(0, scale)``, ``Y = |X| ~ HalfNormal(scale)``."""
+class _Half(TransformedDistribution):
+    """|X| for X from ``_base(0, scale)``: shared by HalfNormal and HalfCauchy."""
 
+    _base = None
     arg_constraints = {"scale": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
 
     def __init__(self, scale, validate_args=None):
-        base_dist = Normal(0, scale, validate_args=False)
+        base_dist = self._base(0, scale, validate_args=False)
         super().__init__(base_dist, AbsTransform(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(HalfNormal, _instance)
+        new = self._get_checked_instance(type(self), _instance)
         return super().expand(batch_shape, _instance=new)
 
     @property
@@ -30,69 +31,9 @@ class HalfNormal(TransformedDistribution):
         return self.base_dist.scale
 
     @property
-    def mean(self):
-        return self.scale * math.sqrt(2 / math.pi)
-
-    @property
     def mode(self):
         import ember
         return ember.zeros_like(self.scale)
-
-    @property
-    def variance(self):
-        return self.scale.pow(2) * (1 - 2 / math.pi)
-
-    def log_prob(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        log_prob = self.base_dist.log_prob(value) + math.log(2)
-        return log_prob.masked_fill(value < 0, -float("inf"))
-
-    def cdf(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        return 2 * self.base_dist.cdf(value) - 1
-
-    def icdf(self, prob):
-        return self.base_dist.icdf((prob + 1) / 2)
-
-    def entropy(self):
-        return self.base_dist.entropy() - math.log(2)
-
-
-class HalfCauchy(TransformedDistribution):
-    r"""``X ~ Cauchy(0, scale)``, ``Y = |X| ~ HalfCauchy(scale)``."""
-
-    arg_constraints = {"scale": constraints.positive}
-    support = constraints.nonnegative
-    has_rsample = True
-
-    def __init__(self, scale, validate_args=None):
-        base_dist = Cauchy(0, scale, validate_args=False)
-        super().__init__(base_dist, AbsTransform(), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(HalfCauchy, _instance)
-        return super().expand(batch_shape, _instance=new)
-
-    @property
-    def scale(self):
-        return self.base_dist.scale
-
-    @property
-    def mean(self):
-        import ember
-        return ember.full(self._extended_shape(), math.inf, dtype=self.scale.dtype,
-                          device=self.scale.device)
-
-    @property
-    def mode(self):
-        import ember
-        return ember.zeros_like(self.scale)
-
-    @property
-    def variance(self):
-        return self.base_dist.variance
 
     def log_prob(self, value):
         import ember
@@ -113,3 +54,33 @@ class HalfCauchy(TransformedDistribution):
 
     def entropy(self):
         return self.base_dist.entropy() - math.log(2)
+
+
+class HalfNormal(_Half):
+    r"""``X ~ Normal(0, scale)``, ``Y = |X| ~ HalfNormal(scale)``."""
+
+    _base = Normal
+
+    @property
+    def mean(self):
+        return self.scale * math.sqrt(2 / math.pi)
+
+    @property
+    def variance(self):
+        return self.scale.pow(2) * (1 - 2 / math.pi)
+
+
+class HalfCauchy(_Half):
+    r"""``X ~ Cauchy(0, scale)``, ``Y = |X| ~ HalfCauchy(scale)``."""
+
+    _base = Cauchy
+
+    @property
+    def mean(self):
+        import ember
+        return ember.full(self._extended_shape(), math.inf, dtype=self.scale.dtype,
+                          device=self.scale.device)
+
+    @property
+    def variance(self):
+        return self.base_dist.variance
