@@ -8,34 +8,21 @@ Conventions, shared with cpu_kernels.py's NumPy code:
   outside the input read 0 / are dropped);
 - max pooling records the winning kernel offset ``i * kw + j`` (uint8) at each output.
 Loops marked ``prange`` run over independent planes (or chunks): no two iterations write
-one element, so the kernels may be compiled ``parallel=True`` where that pays.
+one element, so they could be split across threads; they run serial (see ``_jit``).
 """
-import os
-
 import numba as nb
 import numpy as np
 
-# numba's default OpenMP layer keeps its workers spinning after a parallel kernel; next to
-# OpenBLAS and (in benchmarks) torch's own OpenMP pool that stole the cores: torch's GPT step
-# went from 151 ms to 300-900 ms in the same process (measured). The workqueue layer's
-# workers sleep. It must be chosen before the layer starts; a user's choice wins.
-if "NUMBA_THREADING_LAYER" not in os.environ:
-    nb.config.THREADING_LAYER = "workqueue"
-
-MAX_THREADS = nb.config.NUMBA_NUM_THREADS
 U = np.uint64
 
 
-def set_threads(n):
-    nb.set_num_threads(n)
-
-
-# Compiled parallel=True (the parfor lowering vectorises these loops; serial builds measured
-# 2-8x slower) but run on ONE numba thread: numba's pool next to OpenBLAS's spinning one
-# oversubscribed a 2-core machine (2-10x slower steps at 2 threads, measured), and on one
-# thread these passes already beat torch's threaded kernels.
-_jit = dict(parallel=True, cache=True, nogil=True)
-nb.set_num_threads(1)
+# Compiled serial with NumPy's error model. Python's error model checks every float division
+# for zero, which blocks vectorisation; with it these loops measured 2-8x slower serial, which
+# is why they were once built parallel=True (the parfor lowering uses NumPy's model). But a
+# parallel kernel pays ~90 us per call to launch, even on one thread: more than a whole
+# Adam update of 65k parameters (13 us serial). ``prange`` is plain ``range`` here; the loops
+# keep it to mark that their iterations are independent.
+_jit = dict(cache=True, nogil=True, error_model="numpy")
 
 
 @nb.njit(inline="always")
@@ -169,20 +156,18 @@ def maxpool2x2_grad(g, arg, out, planes, h, w, oh, ow):
 
 
 @nb.njit(**_jit)
-def adam(p, g, m, v, a1, b2, a2, step_size, bc2_sqrt, eps, chunk):
+def adam(p, g, m, v, a1, b2, a2, step_size, bc2_sqrt, eps):
     """One Adam update of flat float32 arrays, as torch.optim.Adam (single-tensor path):
     m.lerp_(g, a1); v.mul_(b2).addcmul_(g, g, a2); p -= step_size * m / (sqrt(v)/bc2 + eps)."""
-    n = p.size
-    for c in nb.prange((n + chunk - 1) // chunk):
-        for k in range(c * chunk, min(n, (c + 1) * chunk)):
-            i = U(k)
-            gk = g[i]
-            mk = m[i]
-            mk = mk + a1 * (gk - mk)
-            vk = v[i] * b2 + a2 * (gk * gk)
-            m[i] = mk
-            v[i] = vk
-            p[i] -= step_size * (mk / (np.sqrt(vk) / bc2_sqrt + eps))
+    for k in range(p.size):
+        i = U(k)
+        gk = g[i]
+        mk = m[i]
+        mk = mk + a1 * (gk - mk)
+        vk = v[i] * b2 + a2 * (gk * gk)
+        m[i] = mk
+        v[i] = vk
+        p[i] -= step_size * (mk / (np.sqrt(vk) / bc2_sqrt + eps))
 
 
 # Sums may be reassociated (vectorised); they accumulate in float64, so the order is harmless.

@@ -137,9 +137,6 @@ def check_dense(g, name):
         raise RuntimeError(f"{name} does not support sparse gradients")
 
 
-_CHUNK = 1 << 15  # elements per parallel work item of the compiled updates
-
-
 def fused_adam(p, g, m, v, beta1, beta2, step_size, bc2_sqrt, eps):
     """The whole Adam update in one compiled pass (numba, float32) when available; returns
     False (nothing done) otherwise. The scalars go in as float32, the precision PyTorch's
@@ -151,7 +148,7 @@ def fused_adam(p, g, m, v, beta1, beta2, step_size, bc2_sqrt, eps):
         return False
     f = np.float32
     nk.adam(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), f(1 - beta1), f(beta2),
-            f(1 - beta2), f(step_size), f(bc2_sqrt), f(eps), _CHUNK)
+            f(1 - beta2), f(step_size), f(bc2_sqrt), f(eps))
     return True
 
 
