@@ -5,10 +5,7 @@
 Wall-clock ratios (run.py) swing with other processes' load; the CPU time a single-threaded
 step takes (``time.process_time``) moves much less. Both libraries and NumPy's BLAS are held
 to one thread; batches of steps alternate (Ember, torch, torch, Ember, ...) after a warm-up;
-the ratio of the best and of the median batch is printed. Run it with
-``NUMBA_THREADING_LAYER=workqueue``: numba's default OpenMP pool keeps spinning after a
-parallel kernel, and that CPU time lands in whichever library runs next (it doubled torch's
-GPT step in this process).
+the ratio of the best and of the median batch is printed.
 """
 import os
 import statistics

@@ -15,6 +15,7 @@ import numpy as np
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node
 from ..backends import cpu_kernels as K
+from ..backends import winograd as WG
 from ._util import attach, wrap
 
 
@@ -106,10 +107,11 @@ def bias_array(g):
 class ConvolutionBackward0(Node):
     """Backward of F(x, w) + b and of the transposed form I(x, w) + b."""
 
-    __slots__ = ("_geo", "_transposed", "_cols", "_has_bias")
+    __slots__ = ("_geo", "_transposed", "_cols", "_wino", "_has_bias")
 
     def _release_extra(self):
         self._cols = None
+        self._wino = None
 
     def backward(self, g):
         x, w = self.saved_tensors
@@ -134,11 +136,17 @@ class ConvolutionBackward0(Node):
                 gb = _bias_grad(g)
             return gx, gw, gb
         gd = g._data
+        wino = gd.dtype == np.float32 and WG.applies(x._data, w._data, geo)
         if nx is not None:
-            gx = wrap(input_array(gd, w._data, geo, x.shape[0], x.shape[1]))
+            gx = wrap(WG.input_grad(gd, w._data, geo) if wino else
+                      input_array(gd, w._data, geo, x.shape[0], x.shape[1]))
         if nw is not None:
-            cols = self._cols if self._cols is not None else cols_of(x._data, geo)
-            gw = wrap(weight_array(cols, gd, w.shape, geo))
+            if wino:
+                v = self._wino if self._wino is not None else WG.transform(x._data, geo)
+                gw = wrap(WG.weight_grad(gd, v, geo))
+            else:
+                cols = self._cols if self._cols is not None else cols_of(x._data, geo)
+                gw = wrap(weight_array(cols, gd, w.shape, geo))
         if nb is not None and self._has_bias:
             gb = wrap(bias_array(gd))
         return gx, gw, gb
@@ -183,16 +191,24 @@ def conv_forward(x, w, geo, bias=None):
     """F(x, w) + bias as a graph op (x batched: (N, C, *inp))."""
     need = state.enabled and (x._requires_grad or w._requires_grad or
                               (bias is not None and bias._requires_grad))
-    cols = cols_of(x._data, geo)
-    y = _add_bias(fwd_array(x._data, w._data, geo, cols), None if bias is None else bias._data)
+    xd, wd = x._data, w._data
+    bd = None if bias is None else bias._data
+    cols = v = None
+    if WG.applies(xd, wd, geo):
+        y, v = WG.forward(xd, wd, geo, bd)
+    else:
+        cols = cols_of(xd, geo)
+        y = _add_bias(fwd_array(xd, wd, geo, cols), bd)
     out = wrap(y)
     if need:
         node = ConvolutionBackward0()
         node._geo = geo
         node._transposed = False
         node._has_bias = bias is not None
-        # Keep the columns for the weight gradient: recomputing them costs a full im2col.
+        # Keep the columns (or Winograd's transformed input) for the weight gradient:
+        # recomputing them costs a full pass over the input.
         node._cols = cols if w._requires_grad else None
+        node._wino = v if w._requires_grad else None
         node.save_for_backward(x, w)
         attach(out, node, (x, w, bias))
     return out
@@ -211,6 +227,7 @@ def conv_input(g, w, xshape, geo, bias=None, transposed=False):
             node = ConvolutionBackward0()
             node._transposed = True
             node._cols = None
+            node._wino = None
             node._has_bias = bias is not None
             inputs = (g, w, bias)
         else:
