@@ -124,7 +124,7 @@ class GammaincBackward0(Node):
     def backward(self, g):
         a, x = self.saved_tensors
         if self._next[0] is not None:
-            raise RuntimeError("derivative for aten::igamma is not implemented")
+            raise NotImplementedError("the derivative for 'igamma: input' is not implemented.")
         # dP/dx is the Gamma(a, 1) density.
         log_pdf = (a - 1) * x.log() - x - a.lgamma()
         return None, g * log_pdf.exp()

@@ -1,13 +1,13 @@
-"""``HalfNormal`` and ``HalfCauchy``: |X| for a zero-centred Normal or Cauchy X."""
+"""``HalfNormal``: |X| for a zero-centred Normal X (and the ``_Half`` base it shares with
+``HalfCauchy``)."""
 import math
 
 from . import constraints
-from .cauchy import Cauchy
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
 
-__all__ = ["HalfNormal", "HalfCauchy"]
+__all__ = ["HalfNormal"]
 
 
 class _Half(TransformedDistribution):
@@ -68,19 +68,3 @@ class HalfNormal(_Half):
     @property
     def variance(self):
         return self.scale.pow(2) * (1 - 2 / math.pi)
-
-
-class HalfCauchy(_Half):
-    r"""``X ~ Cauchy(0, scale)``, ``Y = |X| ~ HalfCauchy(scale)``."""
-
-    _base = Cauchy
-
-    @property
-    def mean(self):
-        import ember
-        return ember.full(self._extended_shape(), math.inf, dtype=self.scale.dtype,
-                          device=self.scale.device)
-
-    @property
-    def variance(self):
-        return self.base_dist.variance

@@ -10,7 +10,9 @@ from ..ops._util import wrap
 from ..tensor import Size, Tensor
 
 __all__ = ["broadcast_all", "logits_to_probs", "probs_to_logits", "clamp_probs", "lazy_property",
-           "tril_matrix_to_vec", "vec_to_tril_matrix"]
+           "tril_matrix_to_vec", "vec_to_tril_matrix", "euler_constant"]
+
+euler_constant = 0.57721566490153286060  # Euler-Mascheroni constant
 
 
 def broadcast_all(*values):
@@ -51,7 +53,8 @@ def _rng():
 
 def _from_numpy(a, like):
     """A tensor from a host array, in ``like``'s dtype and device, no grad."""
-    t = wrap(np.ascontiguousarray(a).astype(like._data.dtype, copy=False))
+    # np.asarray(order="C") keeps 0-d arrays 0-d (np.ascontiguousarray makes them 1-d)
+    t = wrap(np.asarray(a, order="C").astype(like._data.dtype, copy=False))
     if like.device.type != "cpu":
         t = t.to(like.device)
     return t
