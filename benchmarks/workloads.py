@@ -238,6 +238,16 @@ def adam_step(lib):
     return opt.step
 
 
+@workload("sgd_momentum_step_0.5M")
+def sgd_momentum_step(lib):
+    """One SGD step with momentum and weight decay over the MLP's ~0.67M parameters."""
+    model = _mlp(lib)
+    for i, p in enumerate(model.parameters()):
+        p.grad = _data(lib, *p.shape, seed=10 + i)
+    opt = lib.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9, weight_decay=1e-4)
+    return opt.step
+
+
 def _loader_epoch(lib, workers):
     rng = np.random.default_rng(0)
     images = lib.from_numpy(rng.standard_normal((60000, 1, 28, 28)).astype(np.float32))
@@ -266,5 +276,6 @@ def dataloader_epoch_2w(lib):
 
 TARGETS = {"op_chain_200": 0.8, "linear_regression": 0.5, "mlp_train": 1.0, "mlp_infer": 1.0,
            "cnn_train": 1.0, "cnn_infer": 0.8, "bn_cnn_train": 1.1, "lstm_train": 1.2,
-           "gpt_train": 1.1, "adam_step_0.5M": 1.0, "dataloader_epoch": 1.0,
+           "gpt_train": 1.1, "adam_step_0.5M": 1.0, "sgd_momentum_step_0.5M": 1.0,
+           "dataloader_epoch": 1.0,
            "dataloader_epoch_2workers": 1.0}

@@ -170,6 +170,22 @@ def adam(p, g, m, v, a1, b2, a2, step_size, bc2_sqrt, eps):
         p[i] -= step_size * (mk / (np.sqrt(vk) / bc2_sqrt + eps))
 
 
+@nb.njit(**_jit)
+def sgd_momentum(p, g, buf, lr, momentum, damp1, wd, nesterov, maximize):
+    """One SGD-with-momentum update of flat float32 arrays (buffer already started), as
+    torch.optim.SGD: d = (-g if maximize else g) + wd * p; buf = momentum * buf + damp1 * d;
+    p -= lr * (d + momentum * buf if nesterov else buf)."""
+    for k in range(p.size):
+        i = U(k)
+        pk = p[i]
+        d = -g[i] if maximize else g[i]
+        d = d + wd * pk
+        b = buf[i] * momentum + damp1 * d
+        buf[i] = b
+        step = d + momentum * b if nesterov else b
+        p[i] = pk - lr * step
+
+
 # Sums may be reassociated (vectorised); they accumulate in float64, so the order is harmless.
 _red = dict(_jit, fastmath={"reassoc"})
 

@@ -152,6 +152,20 @@ def fused_adam(p, g, m, v, beta1, beta2, step_size, bc2_sqrt, eps):
     return True
 
 
+def fused_sgd_momentum(p, g, buf, lr, momentum, dampening, wd, nesterov, maximize):
+    """The SGD-with-momentum update (buffer already started) in one compiled pass when
+    available; returns False (nothing done) otherwise."""
+    if p.dtype != np.float32 or not _nk.usable(p, g, buf):
+        return False
+    nk = _nk.kernels()
+    if nk is None:
+        return False
+    f = np.float32
+    nk.sgd_momentum(p.reshape(-1), g.reshape(-1), buf.reshape(-1), f(lr), f(momentum),
+                    f(1 - dampening), f(wd), bool(nesterov), bool(maximize))
+    return True
+
+
 def decayed_grad(p, g, group, lr, out):
     """``effective_grad`` with the group's weight decay: decoupled (``p *= 1 - lr * wd``
     first, as AdamW) when the group sets ``decoupled_weight_decay``, else L2 on the grad."""

@@ -251,3 +251,17 @@ def test_sparse_adam_clear_error():
     (w * 2).sum().backward()
     with pytest.raises(RuntimeError, match="SparseAdam does not support dense gradients"):
         opt.step()
+
+
+_FUSED = [c for c in CONFIGS if c[0] == "Adam" or c[1].get("momentum")]
+
+
+@pytest.mark.parametrize("name,kwargs", _FUSED, ids=[_id(c) for c in _FUSED])
+def test_numpy_path_without_compiled_kernels(monkeypatch, name, kwargs):
+    """The fused numba updates (Adam, SGD with momentum) and the NumPy code they replace
+    follow torch's trajectory alike."""
+    from ember.backends import numba_kernels as NK
+    monkeypatch.setattr(NK, "ENABLED", False)
+    he, _, _ = run(ember, name, kwargs)
+    ht, _, _ = run(torch, name, kwargs)
+    assert_close_history(he, ht)
