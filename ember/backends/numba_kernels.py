@@ -2,8 +2,10 @@
 
 NumPy serves every op; where numba is installed (``pip install ember[fast]``) these kernels
 replace the NumPy code for float32 C-contiguous CPU arrays: im2col / col2im with implicit
-padding, 2-D max pooling forward and backward, and the Adam update. Each is one pass over
-memory, compiled serial (see _numba_impl.py for why). Measured against the NumPy paths at one
+padding, 2-D max pooling forward and backward, batch norm, the Adam and SGD-momentum updates
+(_numba_impl.py), the Winograd transforms (_numba_winograd.py) and the sequence-model
+kernels (_numba_seq.py). Each is one pass over memory, compiled serial (see _numba_impl.py
+for why). Measured against the NumPy paths at one
 thread (docs/performance.md): col2im ~2.5x, 2x2 max pooling forward 4x / backward 3x, Adam
 ~4.5x, batch norm ~2x.
 
