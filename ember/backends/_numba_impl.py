@@ -171,6 +171,16 @@ def adam(p, g, m, v, a1, b2, a2, step_size, bc2_sqrt, eps):
 
 
 @nb.njit(**_jit)
+def relu_grad(g, y, out):
+    """out = 0 where y <= 0, else g (torch's threshold_backward: a NaN or inf gradient does
+    not leak through a closed unit, as g * (y > 0) would let it)."""
+    z = np.float32(0)
+    for k in range(out.size):
+        i = U(k)
+        out[i] = z if y[i] <= 0 else g[i]
+
+
+@nb.njit(**_jit)
 def sgd_momentum(p, g, buf, lr, momentum, damp1, wd, nesterov, maximize):
     """One SGD-with-momentum update of flat float32 arrays (buffer already started), as
     torch.optim.SGD: d = (-g if maximize else g) + wd * p; buf = momentum * buf + damp1 * d;

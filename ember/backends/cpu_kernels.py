@@ -251,3 +251,15 @@ def maxpool_grad_fast(g, plan):
     nk.maxpool2x2_grad(g.reshape(-1), plan.arg.reshape(-1), out.reshape(-1),
                        g.size // max(oh * ow, 1), h, w, oh, ow)
     return out
+
+
+def relu_backward(g, y):
+    """ReLU's input gradient from its output y: g where y > 0, else 0 (as torch's
+    threshold_backward, also for NaN / inf gradients). One compiled pass for float32."""
+    if NK.usable(g, y) and g.shape == y.shape:
+        kern = NK.kernels()
+        if kern is not None:
+            out = np.empty_like(g)
+            kern.relu_grad(g.reshape(-1), y.reshape(-1), out.reshape(-1))
+            return out
+    return np.where(y > 0, g, 0).astype(g.dtype, copy=False)

@@ -18,6 +18,7 @@ changes (or removes) its entry here too. Op modules may register their own nodes
 import numpy as np
 
 from ..autograd.engine import FAST_BACKWARD
+from ..backends import cpu_kernels as _ck
 from . import activation as _act
 from . import conversion as _conv
 from . import elementwise as _ew
@@ -373,7 +374,7 @@ def _relu(node, g):
     y = rec[0]
     if g.dtype.kind != "f" or y.dtype != g.dtype:
         return None
-    return (g * (y > 0),)
+    return (_ck.relu_backward(g, y),)
 
 
 # ---------------------------------------------------------------- reductions

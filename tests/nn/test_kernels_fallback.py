@@ -151,3 +151,20 @@ def test_host_tuning_reports():
     assert host_tuning.applied["done"]
     blas = host_tuning.applied["blas"]
     assert blas is None or blas[1].lower() in ("skylakex", "cooperlake", "sapphirerapids")
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 3, 4)])
+def test_relu_backward_blocks_nan_and_inf_like_torch(path, shape):
+    """torch's threshold_backward returns 0 where the output is 0, whatever the gradient."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape).astype(np.float32)
+    g = rng.standard_normal(shape).astype(np.float32)
+    g.reshape(-1)[:2] = [np.nan, np.inf]
+    x.reshape(-1)[:2] = [-1.0, 0.0]
+    grads = []
+    for lib in (torch, ember):
+        xt = lib.tensor(x, requires_grad=True)
+        lib.relu(xt).backward(lib.tensor(g))
+        grads.append(xt.grad)
+    assert_same(grads[1], grads[0])
+    check(lambda lib, x: lib.nn.functional.relu(x), [shape])
