@@ -135,15 +135,15 @@ def binomial(count, prob, generator=None):
 
 
 def unsafe_chunk(input, chunks, dim=0):
-    return input.chunk(chunks, dim)
+    return input.unsafe_chunk(chunks, dim)
 
 
 def unsafe_split(tensor, split_size_or_sections, dim=0):
-    return tensor.split(split_size_or_sections, dim)
+    return tensor.unsafe_split(split_size_or_sections, dim)
 
 
 def unsafe_split_with_sizes(input, split_sizes, dim=0):
-    return input.split_with_sizes(split_sizes, dim)
+    return input.unsafe_split_with_sizes(split_sizes, dim)
 
 
 # ---------------------------------------------------------------- ATen-form losses
@@ -268,6 +268,61 @@ def slice_copy(input, dim=0, start=None, end=None, step=1):
     d = dim + input.ndim if dim < 0 else dim
     key = (slice(None),) * d + (slice(start, end, step),)
     return input[key].clone(memory_format=contiguous_format)
+
+
+# ---------------------------------------------------------------- ATen / op-library gaps
+from .ops.aten_nn import (affine_grid_generator, alpha_dropout_, constant_pad_nd,  # noqa: F401,E402
+                          conv_tbc, convolution, feature_alpha_dropout,
+                          feature_alpha_dropout_, feature_dropout, feature_dropout_,
+                          frobenius_norm, grid_sampler, gru_cell, lstm_cell,
+                          native_batch_norm, native_channel_shuffle, native_dropout,
+                          native_group_norm, native_layer_norm, norm_except_dim,
+                          nuclear_norm, rnn_relu_cell, rnn_tanh_cell, rrelu_)
+from .ops.histogramdd import histogramdd  # noqa: F401,E402
+from .ops.householder import geqrf, orgqr, ormqr  # noqa: F401,E402
+from .ops.lowrank import pca_lowrank, svd_lowrank  # noqa: F401,E402
+from .ops.segment import segment_reduce  # noqa: F401,E402
+from .ops.strided import as_strided_scatter, empty_permuted  # noqa: F401,E402
+
+grid_sampler_2d = grid_sampler
+grid_sampler_3d = grid_sampler
+
+
+def _method(name, doc=None):
+    def f(input, *args, **kwargs):
+        return getattr(input, name)(*args, **kwargs)
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc or f"``torch.{name}(input, ...)``: same as ``input.{name}(...)``."
+    return f
+
+
+put = _method("put")
+split_with_sizes = _method("split_with_sizes")
+is_conj = _method("is_conj")
+is_neg = _method("is_neg")
+resolve_neg = _method("resolve_neg")
+conj_physical_ = _method("conj_physical_")
+nonzero_static = _method("nonzero_static")
+addmv_ = _method("addmv_")
+as_strided_ = _method("as_strided_")
+resize_as_ = _method("resize_as_")
+
+
+def _removed(name, advice):
+    def f(*args, **kwargs):
+        raise RuntimeError(f"This function was deprecated since version 1.9 and is now removed. "
+                           f"{advice}")
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"Removed from PyTorch in 1.9: raises RuntimeError ({advice})"
+    return f
+
+
+lstsq = _removed("lstsq", "`torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.")
+solve = _removed("solve", "`torch.solve` is deprecated in favor of `torch.linalg.solve`.")
+eig = _removed("eig", "Use `torch.linalg.eig` or `torch.linalg.eigvals` instead.")
+symeig = _removed("symeig", "Use `torch.linalg.eigh` or `torch.linalg.eigvalsh` instead.")
+matrix_rank = _removed("matrix_rank", "Please use the `torch.linalg.matrix_rank` function "
+                                      "instead.")
 
 
 def _cx():

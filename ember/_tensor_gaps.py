@@ -10,6 +10,7 @@ from . import storage as _storage
 from .ops import elementwise as _ew
 from .ops import igamma as _ig
 from .ops import linalg as _la
+from .autograd.grad_mode import INFERENCE_VC as _INFERENCE_VC
 from .ops import shape as _sh
 from .ops._util import inplace as _inplace
 from .ops._util import wrap as _wrap
@@ -182,6 +183,37 @@ def _clone(self, *, memory_format=None):
     return _formats.clone(self, memory_format=memory_format or _formats.preserve_format)
 
 
+def _lu(self, pivot=True, get_infos=False):
+    """See :func:`torch.lu` (deprecated in favour of ``torch.linalg.lu_factor``)."""
+    from .ops.linalg_extra import lu_legacy
+    warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / "
+                  "torch.linalg.lu_factor_ex and will be removed in a future PyTorch release.",
+                  UserWarning, stacklevel=2)
+    return lu_legacy(self, pivot=pivot, get_infos=get_infos)
+
+
+def module_load(self, other, assign=False):
+    """How ``load_state_dict`` turns the state-dict value ``other`` into this parameter or
+    buffer's replacement: ``other.detach()`` when ``assign``, else ``self.copy_(other)``
+    detached."""
+    if assign:
+        return other.detach()
+    return self.copy_(other).detach()
+
+
+def _removed_method(name, advice):
+    def f(self, *args, **kwargs):
+        raise RuntimeError(f"This function was deprecated since version 1.9 and is now removed. "
+                           f"{advice}")
+    f.__name__ = name
+    return f
+
+
+def _reinforce(self, reward):
+    raise RuntimeError("reinforce() was removed.\nUse torch.distributions instead.\nSee "
+                       "https://pytorch.org/docs/main/distributions.html")
+
+
 def _install():
     T = Tensor
     T.new = new
@@ -195,13 +227,13 @@ def _install():
     T.is_nonzero = is_nonzero
     T.as_subclass = as_subclass
     T.narrow_copy = narrow_copy
-    T.unsafe_chunk = T.chunk
-    T.unsafe_split = T.split
-    T.unsafe_split_with_sizes = T.split_with_sizes
+    T.unsafe_chunk = _sh.unsafe_chunk
+    T.unsafe_split = _sh.unsafe_split
+    T.unsafe_split_with_sizes = _sh.unsafe_split_with_sizes
     T.to_dense = to_dense
     T.volatile = property(_volatile)
     T.output_nr = property(lambda s: s._out_nr)
-    T.is_inference = lambda s: bool(s._meta and s._meta.get("inference"))
+    T.is_inference = lambda s: s._vc is _INFERENCE_VC
     T.is_neg = lambda s: False
     T.record_stream = lambda s, stream: None
     T.const_data_ptr = T.data_ptr
@@ -230,6 +262,28 @@ def _install():
     T.prelu = _prelu
     T.hardshrink = _hardshrink
     T.stft = _stft
+    # storage re-pointing, strided construction, legacy LU and load hooks
+    from .ops import householder as _hh
+    from .ops import strided as _st
+    T.set_ = _st.set_
+    T.is_set_to = _st.is_set_to
+    T.new_empty_strided = _st.new_empty_strided
+    T.as_strided_scatter = _st.as_strided_scatter
+    T.lu = _lu
+    T.module_load = module_load
+    T.geqrf = _hh.geqrf
+    T.orgqr = _hh.orgqr
+    T.ormqr = _hh.ormqr
+    T.dense_dim = lambda s: s.ndim  # a strided tensor is all dense dimensions
+    T.sparse_dim = lambda s: 0
+    T.reinforce = _reinforce
+    T.lstsq = _removed_method("lstsq", "`torch.lstsq` is deprecated in favor of "
+                                       "`torch.linalg.lstsq`.")
+    T.solve = _removed_method("solve", "`torch.solve` is deprecated in favor of "
+                                       "`torch.linalg.solve`.")
+    T.eig = _removed_method("eig", "Use `torch.linalg.eig` or `torch.linalg.eigvals` instead.")
+    T.symeig = _removed_method("symeig", "Use `torch.linalg.eigh` or `torch.linalg.eigvalsh` "
+                                         "instead.")
     T.istft = _istft
 
 

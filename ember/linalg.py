@@ -8,6 +8,8 @@ from .ops.shape import diagonal as _diagonal
 from .ops.linalg_extra import (cond, eig, eigvals, lstsq, lu, lu_factor, lu_factor_ex,
                                lu_solve, matrix_exp, solve_triangular, tensorinv, tensorsolve)
 from .ops.numeric import linalg_vander as vander
+from .ops.householder import householder_product
+from .ops.ldl import ldl_factor, ldl_factor_ex, ldl_solve
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
@@ -39,4 +41,5 @@ __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal",
            "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "svd", "svdvals",
            "vecdot", "vector_norm", "cond", "eig", "eigvals", "lstsq", "lu", "lu_factor",
            "lu_factor_ex", "lu_solve", "matrix_exp", "solve_triangular", "tensorinv",
-           "tensorsolve", "vander"]
+           "tensorsolve", "vander", "householder_product", "ldl_factor", "ldl_factor_ex",
+           "ldl_solve"]

@@ -52,6 +52,8 @@ def multigammaln(input, p):
 
 
 from .ops.elementwise import round  # noqa: E402,A004
+from .ops.polynomials import *  # noqa: E402,F401,F403  (Chebyshev, Hermite, Laguerre, Legendre)
+from .ops.polynomials import __all__ as _poly_all  # noqa: E402
 
 
 def _scipy_fn(name, torch_name=None):
@@ -136,3 +138,4 @@ __all__ = ["i0e", "i1", "i1e", "zeta", "gammainc", "gammaincc", "bessel_j0", "be
            "gammaln", "i0", "log1p", "log_softmax", "logit", "logsumexp", "ndtr", "ndtri",
            "log_ndtr", "polygamma", "sinc", "softmax", "xlogy", "xlog1py", "entr",
            "multigammaln"]
+__all__ += _poly_all
