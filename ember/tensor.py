@@ -11,6 +11,8 @@ import numpy as np
 
 from . import _formats
 from . import dtypes as _dt
+from .autograd.grad_mode import INFERENCE_VC as _INFERENCE_VC
+from .autograd.grad_mode import ever as _ever
 from .autograd.grad_mode import state as _grad_state
 from .autograd.graph import AccumulateGrad, _RemovableHandle
 from .backends.dispatch import array_device, is_cuda_array, xp_of
@@ -87,7 +89,9 @@ class Tensor:
         t._requires_grad = False
         t._grad_fn = None
         t._grad = None
-        t._vc = [0]
+        # Tensors made in inference mode share the inference version counter (see
+        # autograd/grad_mode.py); one plain flag read until inference_mode is first used.
+        t._vc = _INFERENCE_VC if _ever.inference and _grad_state.inference else [0]
         t._base = None
         t._view_fn = None
         t._out_nr = 0
@@ -102,7 +106,7 @@ class Tensor:
         self._requires_grad = requires_grad
         self._grad_fn = None
         self._grad = None
-        self._vc = [0]
+        self._vc = _INFERENCE_VC if _ever.inference and _grad_state.inference else [0]
         self._base = None
         self._view_fn = None
         self._out_nr = 0
@@ -212,6 +216,8 @@ class Tensor:
 
     @property
     def _version(self):
+        if self._vc is _INFERENCE_VC:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._vc[0]
 
     # ------------------------------------------------------------ autograd attributes
@@ -230,6 +236,9 @@ class Tensor:
                 self._data.dtype != _dt._np_bfloat16:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require "
                                "gradients")
+        if value and self._vc is _INFERENCE_VC and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad=True):
@@ -561,10 +570,14 @@ class Tensor:
         return False
 
     def share_memory_(self):
-        return self
+        """Move the storage to shared memory (a no-op if it is already there); processes
+        forked afterwards see the writes of each other (Hogwild)."""
+        from ._shared_memory import share_
+        return share_(self)
 
     def is_shared(self):
-        return False
+        from ._shared_memory import is_shared_array
+        return is_shared_array(self._data)
 
     @property
     def xp(self):

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import dtypes as dt
 from ..autograd.engine import record_trace
-from ..autograd.grad_mode import ever, state
+from ..autograd.grad_mode import check_inference_inplace, ever, state
 from ..autograd.graph import Node, edge_of, refresh_view
 from ..tensor import Tensor
 
@@ -265,7 +265,12 @@ def make_view(src, data, fn):
     """
     out = wrap(data)
     out._vc = src._vc
-    out._view_ver = src._vc[0]  # see refresh_view: the base's version this graph belongs to
+    try:
+        out._view_ver = src._vc[0]  # see refresh_view: the base's version this graph belongs to
+    except RuntimeError:  # an inference tensor's view (it tracks no version, as in PyTorch)
+        out._view_ver = 0
+    if src._meta is not None and src._meta.get("multi_view"):
+        out._meta = {"multi_view": True}  # a view of an unbind/split output: no in-place either
     root = src._base
     if root is None:
         out._base = src
@@ -298,11 +303,19 @@ CopySlicesBackward._cpp_name = "torch::autograd::CopySlices"
 
 # ---------------------------------------------------------------- in-place
 def check_inplace(t):
+    if ever.inference:  # inference tensors are read-only outside inference mode (PyTorch)
+        check_inference_inplace(t)
     if state.enabled:
         if t._requires_grad and t._grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
         base = t._base
+        if base is not None and t._requires_grad and t._meta is not None and \
+                t._meta.get("multi_view"):
+            from ..autograd.graph import _short_name
+            from .shape import _MULTI_VIEW_MSG
+            raise RuntimeError(_MULTI_VIEW_MSG.format(
+                nr=t._out_nr, name=_short_name(t._grad_fn), what="is being modified inplace"))
         if base is not None and base._requires_grad and base._grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                                "in-place operation.")

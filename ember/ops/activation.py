@@ -34,15 +34,66 @@ def _float_data(input, kernel):
 
 
 class _ActBackward(Node):
-    """x-saving activation node; subclasses give ``np_grad`` and ``t_grad``."""
+    """x-saving activation node; subclasses give ``np_grad`` (arrays) and either ``t_grad``
+    (Tensor ops) or, like PyTorch's ``<Op>BackwardBackward0``, ``t_grad2``: the second
+    derivative, used by the node that records the first gradient under create_graph."""
 
     __slots__ = ("_a", "_b")
+    _bb = None  # class of the first gradient's node (made by _gradgrad_node below)
 
     def backward(self, g):
         (x,) = self.saved_tensors
         if not state.enabled:
             return wrap(arr(self.np_grad(g._data, x._data)))
-        return self.t_grad(g, x)
+        if self._bb is None:
+            return self.t_grad(g, x)
+        return self.graph_grad(g, x)
+
+    def graph_grad(self, g, x):
+        """``g * f'(x)`` as one recorded node with edges to g and x. It requires grad whenever
+        x does, even where ``f''`` is zero (piecewise-linear activations), as in PyTorch."""
+        res = wrap(arr(self.np_grad(g._data, x._data)))
+        if state.enabled and (g._requires_grad or x._requires_grad):
+            node = self._bb()
+            f = type(self)()  # the constants only: the forward node's graph can be freed
+            f._a = self._a
+            f._b = self._b
+            node._f = f
+            node.save_for_backward(g, x)
+            attach(res, node, (g, x))
+        return res
+
+    def t_grad2(self, h, x):
+        """``h * f''(x)``; zero for piecewise-linear activations."""
+        return _zeros(x)
+
+
+class _ActBackwardBackward(Node):
+    """The first gradient ``g * f'(x)`` of an activation (edges: g, x)."""
+
+    __slots__ = ("_f",)
+
+    def backward(self, gg):
+        g, x = self.saved_tensors
+        f = self._f
+        gg_g = gg_x = None
+        if self._next[0] is not None:  # linear in g: the same first-derivative rule
+            gg_g = f.graph_grad(gg, x) if state.enabled else \
+                wrap(arr(f.np_grad(gg._data, x._data)))
+        if self._next[1] is not None:
+            gg_x = f.t_grad2(gg * g, x)
+        return gg_g, gg_x
+
+
+def _gradgrad_node(cls, name=None):
+    """Give activation node ``cls`` its first-gradient node class, named as PyTorch's."""
+    name = name or cls.__name__.replace("Backward0", "BackwardBackward0")
+    cls._bb = type(name, (_ActBackwardBackward,), {"__slots__": ()})
+    return cls
+
+
+def _zeros(x):
+    return wrap(x.xp.zeros_like(x._data))
 
 
 def _run(input, kernel, fwd, node_cls, a=None, b=None):
@@ -71,12 +122,17 @@ class LeakyReluBackward0(_ActBackward):
         s = self._a
         return g * ((x > 0) * (1 - s) + s).astype(g.dtype, copy=False)
 
-    def t_grad(self, g, x):
-        s = self._a
-        return g * ((x > 0) * (1 - s) + s)
+
+class _RreluEvalBackward(LeakyReluBackward0):
+    """rrelu in eval mode: leaky_relu with the mean slope, under PyTorch's node name."""
+
+    __slots__ = ()
 
 
-def leaky_relu(input, negative_slope=0.01, inplace=False):
+_RreluEvalBackward.__name__ = "RreluWithNoiseBackward0"
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False, _cls=LeakyReluBackward0):
     """``max(0, x) + negative_slope * min(0, x)``."""
     s = negative_slope
 
@@ -85,7 +141,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
             if 0 <= s <= 1:
                 return np.maximum(d, d * s)
             return d * ((d > 0) * (1 - s) + s).astype(d.dtype, copy=False)
-        return _run(t, "leaky_relu_cpu", fwd, LeakyReluBackward0, s)
+        return _run(t, "leaky_relu_cpu", fwd, _cls, s)
     return _maybe_inplace(op, input, inplace)
 
 
@@ -94,9 +150,6 @@ class HardtanhBackward0(_ActBackward):
 
     def np_grad(self, g, x):
         return g * ((x > self._a) & (x < self._b))
-
-    def t_grad(self, g, x):
-        return g * ((x > self._a).logical_and(x < self._b))
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -122,9 +175,6 @@ class ThresholdBackward0(_ActBackward):
     __slots__ = ()
 
     def np_grad(self, g, x):
-        return g * (x > self._a)
-
-    def t_grad(self, g, x):
         return g * (x > self._a)
 
 
@@ -153,11 +203,10 @@ class EluBackward0(_ActBackward):
         d[pos] = scale
         return g * d
 
-    def t_grad(self, g, x):
+    def t_grad2(self, h, x):
+        # PyTorch's elu_double_backward: the exponential branch only where x < 0 (strictly)
         alpha, scale, iscale = self._a
-        pos = x > 0
-        neg = (x.clamp(max=0) * iscale).exp() * (scale * alpha * iscale)
-        return g * (pos * scale + pos.logical_not() * neg)
+        return h * ((x < 0) * (x.clamp(max=0) * iscale).exp() * (scale * alpha * iscale * iscale))
 
 
 def _elu(input, alpha, scale, iscale, kernel):
@@ -202,15 +251,15 @@ class GeluBackward0(_ActBackward):
         pdf = np.exp(-0.5 * x * x) * _INV_SQRT_2PI
         return g * (cdf + x * pdf).astype(g.dtype, copy=False)
 
-    def t_grad(self, g, x):
-        if self._a == "tanh":
-            x2 = x * x
+    def t_grad2(self, h, x):
+        x2 = x * x
+        if self._a == "tanh":  # u = k (x + c x^3): f'' = (1 - t^2) (u' + x (u'' - 2 t u'^2) / 2)
             t = ((x + 0.044715 * x2 * x) * _SQRT_2_OVER_PI).tanh()
-            return g * (0.5 * (1 + t) + (0.5 * x) * (1 - t * t) *
-                        (_SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x2)))
-        cdf = 0.5 * (1 + (x * (1 / _SQRT2)).erf())
-        pdf = (-0.5 * x * x).exp() * _INV_SQRT_2PI
-        return g * (cdf + x * pdf)
+            du = (1 + 3 * 0.044715 * x2) * _SQRT_2_OVER_PI
+            d2u = x * (6 * 0.044715 * _SQRT_2_OVER_PI)
+            return h * ((1 - t * t) * (du + (0.5 * x) * (d2u - 2 * t * du * du)))
+        pdf = (-0.5 * x2).exp() * _INV_SQRT_2PI  # f'' = pdf(x) (2 - x^2)
+        return h * (pdf * (2 - x2))
 
 
 def gelu(input, approximate="none"):
@@ -342,10 +391,10 @@ class SoftplusBackward0(_ActBackward):
         bx = x * self._a
         return g * (_sigmoid_arr(bx) + (bx > self._b) * (1 - _sigmoid_arr(bx)))
 
-    def t_grad(self, g, x):
+    def t_grad2(self, h, x):
         bx = x * self._a
         s = bx.sigmoid()
-        return g * (s + (bx > self._b) * (1 - s))
+        return h * ((bx <= self._b) * (s * (1 - s) * self._a))
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -365,8 +414,9 @@ class LogSigmoidBackward0(_ActBackward):
     def np_grad(self, g, x):
         return g * _sigmoid_arr(-x)
 
-    def t_grad(self, g, x):
-        return g * (-x).sigmoid()
+    def t_grad2(self, h, x):
+        s = x.sigmoid()
+        return h * (s * (s - 1))
 
 
 def logsigmoid(input):
@@ -382,9 +432,6 @@ class HardsigmoidBackward0(_ActBackward):
     def np_grad(self, g, x):
         return g * ((x > -3) & (x < 3)) * (1 / 6)
 
-    def t_grad(self, g, x):
-        return g * (x > -3).logical_and(x < 3) * (1 / 6)
-
 
 def hardsigmoid(input, inplace=False):
     """``relu6(x + 3) / 6``."""
@@ -399,9 +446,8 @@ class HardswishBackward0(_ActBackward):
         mid = (x >= -3) & (x <= 3)
         return g * (mid * (x * (1 / 3) + 0.5) + (x > 3))
 
-    def t_grad(self, g, x):
-        mid = (x >= -3).logical_and(x <= 3)
-        return g * (mid * (x * (1 / 3) + 0.5) + (x > 3))
+    def t_grad2(self, h, x):
+        return h * ((x > -3).logical_and(x < 3) * (1 / 3))
 
 
 def hardswish(input, inplace=False):
@@ -415,9 +461,6 @@ class HardshrinkBackward0(_ActBackward):
 
     def np_grad(self, g, x):
         return g * ((x < -self._a) | (x > self._a))
-
-    def t_grad(self, g, x):
-        return g * (x < -self._a).logical_or(x > self._a)
 
 
 def hardshrink(input, lambd=0.5):
@@ -502,14 +545,28 @@ class RreluWithNoiseBackward0(Node):
     __slots__ = ()
 
     def backward(self, g):
+        noise, x = self.saved_tensors
+        res = g * noise
+        if state.enabled and x._requires_grad:  # create_graph: keep x in the graph (PyTorch)
+            node = RreluWithNoiseBackwardBackward0()
+            node.save_for_backward(noise)
+            attach(res, node, (g, x))
+        return res
+
+
+class RreluWithNoiseBackwardBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, gg):
         (noise,) = self.saved_tensors
-        return g * noise
+        return (gg * noise if self._next[0] is not None else None,
+                _zeros(gg) if self._next[1] is not None else None)
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, generator=None):
     """Randomised leaky ReLU: slopes ~ U(lower, upper) in training, their mean in eval."""
     if not training:
-        return leaky_relu(input, (lower + upper) / 2, inplace)
+        return leaky_relu(input, (lower + upper) / 2, inplace, _cls=_RreluEvalBackward)
 
     def op(t):
         from ..random import _gen
@@ -522,7 +579,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, ge
         res = wrap(arr(d * noise))
         if state.enabled and t._requires_grad:
             node = RreluWithNoiseBackward0()
-            node.save_for_backward(wrap(noise))
+            node.save_for_backward(wrap(noise), t)
             attach(res, node, (t,))
         return res
     return _maybe_inplace(op, input, inplace)
@@ -539,3 +596,33 @@ def glu(input, dim=-1):
     a, b = input.chunk(2, dim)
     return a * b.sigmoid()
 
+
+
+# ---------------------------------------------------------------- first-gradient nodes
+class _NotImplementedBackward(_ActBackwardBackward):
+    """PyTorch has no derivative of hardsigmoid_backward: its first gradient records a node
+    that raises when differentiated."""
+
+    __slots__ = ()
+    _cpp_name = "torch::autograd::NotImplemented"
+
+    def backward(self, gg):
+        raise RuntimeError("derivative for aten::hardsigmoid_backward is not implemented")
+
+
+for _cls in (LeakyReluBackward0, HardtanhBackward0, ThresholdBackward0, EluBackward0,
+             GeluBackward0, SoftplusBackward0, LogSigmoidBackward0, HardswishBackward0,
+             HardshrinkBackward0, SoftshrinkBackward0):
+    _gradgrad_node(_cls)
+_gradgrad_node(_RreluEvalBackward, "RreluWithNoiseBackwardBackward0")
+HardsigmoidBackward0._bb = _NotImplementedBackward
+del _cls
+
+
+def relu_grad_graph(g, out):
+    """relu's first gradient under create_graph: PyTorch's ``threshold_backward(g, out, 0)``
+    (ThresholdBackwardBackward0, an edge to relu's output)."""
+    f = ThresholdBackward0()
+    f._a = 0
+    f._b = None
+    return f.graph_grad(g, out)

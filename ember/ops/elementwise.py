@@ -8,9 +8,11 @@ import math
 import numpy as np
 
 from .. import dtypes as dt
-from ..autograd.grad_mode import state
+from ..autograd.grad_mode import check_inference_inplace, state
+from ..autograd.grad_mode import ever as _ever
 from ..autograd.graph import Node
 from ..backends import special
+from ..backends.cpu_kernels import relu_backward
 from ..tensor import Tensor
 from ._util import (arr, attach, binary_arrays, cast_to, check_inplace, commit_inplace,
                     grad_needed, inplace, promote_tensors, snapshot, sum_to, to_tensor, wrap)
@@ -747,7 +749,11 @@ def _relu_np(x):
 
 def _relu_grad(n, g):
     out = n.saved_output()
-    return g * (out > 0)
+    if state.enabled:  # create_graph: PyTorch's ThresholdBackwardBackward0 (see activation.py)
+        from .activation import relu_grad_graph
+        return relu_grad_graph(g, out)
+    return Tensor._wrap(relu_backward(g._data, out._data)) if g._data.dtype == out._data.dtype \
+        else g * (out > 0)
 
 
 def _sign_np(x):
@@ -1411,6 +1417,8 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 def _make_inplace(fn, saves_self=True, fast=None):
     """``t.op_(...)``: in place; a no-grad fast path writes with NumPy's ``out=``."""
     def op_(self, *args, **kwargs):
+        if _ever.inference:  # before the fast path writes: inference tensors (see grad_mode)
+            check_inference_inplace(self)
         if fast is not None and not (state.enabled and (self._requires_grad or any(
                 isinstance(a, Tensor) and a._requires_grad for a in args))):
             d = self._data

@@ -6,6 +6,8 @@ never decrease along the axis. ``resample_axis`` gathers them with ``take``; its
 scatters with ``add.reduceat`` over the runs of equal indices (no Python loop over samples,
 no ``add.at``). The two are each other's backward, so gradients are differentiable too.
 """
+import itertools
+
 import numpy as np
 
 from ..autograd.grad_mode import state
@@ -199,7 +201,14 @@ def resample_uint8(x, axis, taps):
     return np.clip(acc, 0, 255).astype(np.uint8)
 
 
-# ---------------------------------------------------------------- grid_sample (2-D)
+# ---------------------------------------------------------------- grid_sample (2-D / 3-D)
+# Each output location reads a few input "corners": per spatial axis a list of taps
+# (index, weight, d weight / d coordinate), combined by a product over the axes (2 taps per
+# axis for (tri)linear, 1 for nearest, 4 for bicubic). Every corner is one gather of a
+# (rows, C) array, so the work is vectorised over all output locations.
+_CUBIC_A = -0.75  # PyTorch's bicubic convolution constant
+
+
 def _unnormalize(c, size, align_corners):
     if align_corners:
         return (c + 1) / 2 * (size - 1), (size - 1) / 2
@@ -224,63 +233,118 @@ def _reflect(c, lo2, hi2):
     return out, grad
 
 
-def _source(c, size, padding_mode, align_corners):
-    """Grid coordinate -> source pixel coordinate, and its derivative."""
-    xp = K.xp_of(c)
-    ix, mult = _unnormalize(c, size, align_corners)
-    dmul = xp.full(c.shape, mult, dtype=c.dtype)
+def _pad(ix, size, padding_mode, align_corners):
+    """Apply border / reflection padding to source coordinates; (coords, d out / d in)."""
     if padding_mode == "border":
         inside = (ix > 0) & (ix < size - 1)
-        ix = xp.clip(ix, 0, size - 1)
-        dmul = dmul * inside
-    elif padding_mode == "reflection":
+        return K.xp_of(ix).clip(ix, 0, size - 1), inside
+    if padding_mode == "reflection":
         if align_corners:
             ix, gr = _reflect(ix, 0, 2 * (size - 1))
         else:
             ix, gr = _reflect(ix, -1, 2 * size - 1)
         inside = (ix > 0) & (ix < size - 1)
-        ix = xp.clip(ix, 0, size - 1)
-        dmul = dmul * gr * inside
+        return K.xp_of(ix).clip(ix, 0, size - 1), gr * inside
+    return ix, None
+
+
+def _source(c, size, padding_mode, align_corners):
+    """Grid coordinate -> source pixel coordinate, and its derivative."""
+    xp = K.xp_of(c)
+    ix, mult = _unnormalize(c, size, align_corners)
+    ix, dpad = _pad(ix, size, padding_mode, align_corners)
+    dmul = xp.full(c.shape, mult, dtype=c.dtype)
+    if dpad is not None:
+        dmul = dmul * dpad
     return ix, dmul
 
 
-def grid_sample_arrays(inp, grid, mode, padding_mode, align_corners, need_grid_grad):
-    """Forward values and what backward needs: corners (rows, weights, dweights)."""
-    xp = K.xp_of(inp)
-    n, c, h, w = inp.shape
-    ho, wo = grid.shape[1:3]
-    gx, dgx = _source(grid[..., 0], w, padding_mode, align_corners)
-    gy, dgy = _source(grid[..., 1], h, padding_mode, align_corners)
-    flat = xp.ascontiguousarray(inp.transpose(0, 2, 3, 1)).reshape(n * h * w, c)
-    base = (xp.arange(n) * (h * w)).reshape(n, 1, 1)
-    corners = []
+def _cubic(x):
+    """Cubic convolution kernel pieces: (|x| <= 1 polynomial, 1 < |x| < 2 polynomial)."""
+    a = _CUBIC_A
+    return ((a + 2) * x - (a + 3)) * x * x + 1, ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+
+def _dcubic(x):
+    a = _CUBIC_A
+    return (3 * (a + 2) * x - 2 * (a + 3)) * x, (3 * a * x - 10 * a) * x + 8 * a
+
+
+def _axis_taps(c, size, mode, padding_mode, align_corners):
+    """Taps along one axis: [(index array, valid mask, weight, d weight)], and d source / d c."""
+    xp = K.xp_of(c)
+    if mode == "bicubic":  # padding applies to each tap's integer index, not to the coordinate
+        ix, mult = _unnormalize(c, size, align_corners)
+        x0 = xp.floor(ix)
+        t = ix - x0
+        near1, far1 = _cubic(t + 1)
+        near0, _ = _cubic(t)
+        near2, _ = _cubic(1 - t)
+        _, far3 = _cubic(2 - t)
+        dn0, _ = _dcubic(t)
+        dn2, _ = _dcubic(1 - t)
+        _, df1 = _dcubic(t + 1)
+        _, df3 = _dcubic(2 - t)
+        weights = [(far1, df1), (near0, dn0), (near2, -dn2), (far3, -df3)]
+        taps = []
+        for k, (w, dw) in enumerate(weights):
+            idx = x0 + (k - 1)
+            if padding_mode != "zeros":
+                idx, _ = _pad(idx, size, padding_mode, align_corners)
+            taps.append((idx, w, dw))
+        return taps, xp.full(c.shape, mult, dtype=c.dtype)
+    ix, dsrc = _source(c, size, padding_mode, align_corners)
     if mode == "nearest":
-        xs = [(xp.rint(gx), None)]
-        ys = [(xp.rint(gy), None)]
-    else:
-        x0 = xp.floor(gx)
-        y0 = xp.floor(gy)
-        fx, fy = gx - x0, gy - y0
-        xs = [(x0, (1 - fx, -1.0)), (x0 + 1, (fx, 1.0))]
-        ys = [(y0, (1 - fy, -1.0)), (y0 + 1, (fy, 1.0))]
-    out = xp.zeros((n, ho, wo, c), dtype=inp.dtype)
-    for yy, wy in ys:
-        for xx, wx in xs:
-            valid = (xx >= 0) & (xx <= w - 1) & (yy >= 0) & (yy <= h - 1)
-            xi = xp.clip(xx, 0, w - 1).astype(np.int64)
-            yi = xp.clip(yy, 0, h - 1).astype(np.int64)
-            rows = base + yi * w + xi
-            vals = flat[rows.reshape(-1)].reshape(n, ho, wo, c)
-            if wx is None:
-                wt = valid.astype(inp.dtype)
-            else:
-                wt = (wx[0] * wy[0] * valid).astype(inp.dtype)
-            out += vals * wt[..., None]
-            # d weight / d gx and / d gy (bilinear only)
-            dwx = None if wx is None else (wx[1] * wy[0] * valid).astype(inp.dtype)
-            dwy = None if wx is None else (wy[1] * wx[0] * valid).astype(inp.dtype)
-            corners.append((rows, wt, dwx, dwy, vals if need_grid_grad else None))
-    return out.transpose(0, 3, 1, 2), corners, (dgx, dgy)
+        return [(xp.rint(ix), None, None)], dsrc
+    x0 = xp.floor(ix)
+    f = ix - x0
+    return [(x0, 1 - f, -1.0), (x0 + 1, f, 1.0)], dsrc
+
+
+def grid_sample_arrays(inp, grid, mode, padding_mode, align_corners, need_grid_grad):
+    """Forward values and what backward needs: corners (rows, weight, d weights, values)."""
+    xp = K.xp_of(inp)
+    n, c = inp.shape[:2]
+    spatial = inp.shape[2:]
+    k = len(spatial)
+    osp = grid.shape[1:-1]
+    flat = xp.ascontiguousarray(xp.moveaxis(inp, 1, -1)).reshape(-1, c)
+    axes = []  # per spatial axis (outermost first): taps and d source / d grid
+    for j, size in enumerate(spatial):
+        # grid[..., 0] is x (the last axis), grid[..., 1] y, grid[..., 2] z
+        axes.append(_axis_taps(grid[..., k - 1 - j], size, mode, padding_mode, align_corners))
+    strides = [int(np.prod(spatial[j + 1:])) for j in range(k)]
+    base = (xp.arange(n) * int(np.prod(spatial))).reshape((n,) + (1,) * len(osp))
+    out = xp.zeros((n,) + osp + (c,), dtype=inp.dtype)
+    corners = []
+    smooth = mode != "nearest"
+    for combo in itertools.product(*[a[0] for a in axes]):
+        valid = None
+        rows = base
+        for j, (idx, _, _) in enumerate(combo):
+            ok = (idx >= 0) & (idx <= spatial[j] - 1)
+            valid = ok if valid is None else valid & ok
+            rows = rows + xp.clip(idx, 0, spatial[j] - 1).astype(np.int64) * strides[j]
+        vals = flat[rows.reshape(-1)].reshape(out.shape)
+        if smooth:
+            wt = valid.astype(inp.dtype)
+            for _, w, _ in combo:
+                wt = wt * w
+        else:
+            wt = valid.astype(inp.dtype)
+        out += vals * wt[..., None]
+        dws = None
+        if smooth and need_grid_grad:  # d weight / d coordinate of each axis
+            dws = []
+            for j in range(k):
+                d = valid.astype(inp.dtype) * combo[j][2]
+                for i, (_, w, _) in enumerate(combo):
+                    if i != j:
+                        d = d * w
+                dws.append(d.astype(inp.dtype, copy=False))
+        corners.append((rows, wt, dws, vals if need_grid_grad else None))
+    dsrc = [a[1] for a in axes]
+    return xp.moveaxis(out, -1, 1), corners, dsrc
 
 
 class GridSampler2DBackward0(Node):
@@ -291,25 +355,31 @@ class GridSampler2DBackward0(Node):
 
     def backward(self, g):
         xp = K.xp_of(g._data)
-        n, c, h, w = self._ishape
-        go = xp.ascontiguousarray(g._data.transpose(0, 2, 3, 1))  # (N, Ho, Wo, C)
+        shape = self._ishape
+        c = shape[1]
+        go = xp.ascontiguousarray(xp.moveaxis(g._data, 1, -1))  # (N, *out, C)
         gi = gg = None
         if self._next[0] is not None:
-            flat = xp.zeros((n * h * w, c), dtype=go.dtype)
-            for rows, wt, _, _, _ in self._corners:
+            flat = xp.zeros((int(np.prod(shape)) // c, c), dtype=go.dtype)
+            for rows, wt, _, _ in self._corners:
                 np.add.at(flat, rows.reshape(-1), (go * wt[..., None]).reshape(-1, c))
-            gi = wrap(flat.reshape(n, h, w, c).transpose(0, 3, 1, 2))
+            gi = wrap(xp.moveaxis(flat.reshape(shape[:1] + shape[2:] + (c,)), -1, 1))
         if self._next[1] is not None:
-            dx = xp.zeros(go.shape[:3], dtype=go.dtype)
-            dy = xp.zeros(go.shape[:3], dtype=go.dtype)
+            k = len(shape) - 2
+            d = [xp.zeros(go.shape[:-1], dtype=go.dtype) for _ in range(k)]
             if self._mode != "nearest":
-                for _, _, dwx, dwy, vals in self._corners:
+                for _, _, dws, vals in self._corners:
                     s = (vals * go).sum(-1)
-                    dx += s * dwx
-                    dy += s * dwy
-            dgx, dgy = self._dg
-            gg = wrap(xp.stack([dx * dgx, dy * dgy], -1).astype(go.dtype, copy=False))
+                    for j in range(k):
+                        d[j] += s * dws[j]
+            # grid components are ordered x, y(, z): the reverse of the spatial axes
+            comps = [d[j] * self._dg[j] for j in reversed(range(k))]
+            gg = wrap(xp.stack(comps, -1).astype(go.dtype, copy=False))
         return gi, gg
+
+
+class GridSampler3DBackward0(GridSampler2DBackward0):
+    __slots__ = ()
 
 
 def grid_sample(input, grid, mode, padding_mode, align_corners):
@@ -318,7 +388,7 @@ def grid_sample(input, grid, mode, padding_mode, align_corners):
                                         align_corners, need and grid._requires_grad)
     out = wrap(y)
     if need:
-        node = GridSampler2DBackward0()
+        node = GridSampler2DBackward0() if input._data.ndim == 4 else GridSampler3DBackward0()
         node._corners, node._dg = corners, dg
         node._ishape = input._data.shape
         node._mode = mode

@@ -431,16 +431,111 @@ class NarrowBackward0(SliceBackward0):
     __slots__ = ()
 
 
-class UnbindBackward0(SliceBackward0):
+class _MultiViewBackward(Node):
+    """One node for every output of unbind / split (PyTorch records a single node whose
+    outputs are numbered 0..n-1): backward receives one gradient (or None) per output."""
+
+    __slots__ = ("_n_out", "_shape", "_key", "_keys", "_dim")
+    _multi_view = True  # in-place writes through the outputs are refused (see check_inplace)
+    _stacks = False     # unbind: outputs drop the dim (stack); split: they keep it (cat)
+
+    def backward(self, *grads):
+        if state.enabled:  # create_graph: stack / cat, so the gradient is differentiable
+            for g in grads:
+                if g is not None and g._requires_grad:
+                    return self._composite(grads)
+        first = next(g for g in grads if g is not None)
+        full = first.xp.zeros(self._shape, dtype=first._data.dtype)
+        for g, key in zip(grads, self._keys):
+            if g is not None:
+                full[key] = g._data
+        return wrap(full)
+
+    def _composite(self, grads):
+        ref = next(g for g in grads if g is not None)
+        parts = []
+        for g, key in zip(grads, self._keys):
+            if g is None:  # an output that got no gradient contributes zeros
+                shp = np.empty(self._shape, dtype=bool)[key].shape
+                g = wrap(ref.xp.zeros(shp, dtype=ref._data.dtype))
+            parts.append(g)
+        return stack(parts, self._dim) if self._stacks else cat(parts, self._dim)
+
+
+class UnbindBackward0(_MultiViewBackward):
+    __slots__ = ()
+    _stacks = True
+
+
+class SplitBackward0(_MultiViewBackward):
     __slots__ = ()
 
 
-class SplitBackward0(SliceBackward0):
+class SplitWithSizesBackward0(_MultiViewBackward):
     __slots__ = ()
 
 
-class SplitWithSizesBackward0(SliceBackward0):
+class UnsafeSplitBackward0(_MultiViewBackward):
     __slots__ = ()
+    _multi_view = False  # unsafe_split's outputs are not views to autograd
+
+
+class UnsafeSplitWithSizesBackward0(UnsafeSplitBackward0):
+    __slots__ = ()
+
+
+_MULTI_VIEW_MSG = (
+    "Output {nr} of {name} is a view and {what}. This view is the output of a function that "
+    "returns multiple views. Such functions do not allow the output views to be modified "
+    "inplace. You should replace the inplace operation by an out-of-place one.")
+
+
+def _multi_views(input, keys, ax, cls, regen_cls):
+    """The outputs of unbind / split: views of ``input`` at ``keys`` sharing one ``cls`` node.
+
+    A view whose base is later changed in place cannot regenerate its node (PyTorch raises
+    for multi-output views); ``unsafe_*`` outputs share memory but are not views to autograd.
+    """
+    d = input._data
+    record = state.enabled and input._requires_grad
+    safe = cls._multi_view
+    outs = []
+    for i, key in enumerate(keys):
+        v = d[key + (Ellipsis,)]  # the Ellipsis keeps a 0-d result an array view, not a scalar
+        if safe:
+            out = make_view(input, v, _regen(key, regen_cls, i, cls) if record
+                            else (lambda r, key=key: region(r, key, regen_cls)))
+            if record:
+                out._meta = {"multi_view": True}
+        else:
+            out = wrap(v)
+        outs.append(out)
+    if record and outs:
+        node = cls()
+        node._n_out = len(outs)
+        node._shape = d.shape
+        node._keys = tuple(keys)
+        node._key = keys[0]  # a single output takes the array fast path of a slice
+        node._dim = ax
+        attach(outs[0], node, (input,))
+        for i, o in enumerate(outs):
+            if i:
+                o._requires_grad = True
+                o._grad_fn = node
+            o._out_nr = i
+    return tuple(outs)
+
+
+def _regen(key, regen_cls, nr, cls):
+    name = cls.__name__[:-len("Backward0")]
+
+    def view_fn(r):
+        if state.enabled and r._requires_grad:
+            raise RuntimeError(_MULTI_VIEW_MSG.format(
+                nr=nr, name=name,
+                what="its base or another view of its base has been modified inplace"))
+        return region(r, key, regen_cls)
+    return view_fn
 
 
 class EmbedBackward0(Node):
@@ -513,9 +608,12 @@ def select(input, dim, index):
 
 def unbind(input, dim=0):
     d = input._data
+    if d.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     ax = wrap_dim(dim, d.ndim)
     pre = (slice(None),) * ax
-    return tuple(region(input, pre + (i,), UnbindBackward0) for i in range(d.shape[ax]))
+    return _multi_views(input, [pre + (i,) for i in range(d.shape[ax])], ax, UnbindBackward0,
+                        SelectBackward0)
 
 
 def split(tensor, split_size_or_sections, dim=0, *, _cls=None):
@@ -534,16 +632,18 @@ def split(tensor, split_size_or_sections, dim=0, *, _cls=None):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
                                f"(input tensor's size at dimension {ax}), but got split_sizes="
                                f"{sizes}")
+    pre = (slice(None),) * ax
+    keys = []
+    start = 0
+    for s in sizes:
+        keys.append(pre + (slice(start, start + s),))
+        start += s
+    if _cls is SliceBackward0:  # tensor_split: PyTorch records one slice node per output
+        return tuple(region(tensor, k, SliceBackward0) for k in keys)
     if _cls is None:
         _cls = SplitBackward0 if isinstance(split_size_or_sections, numbers.Integral) else \
             SplitWithSizesBackward0
-    pre = (slice(None),) * ax
-    out = []
-    start = 0
-    for s in sizes:
-        out.append(region(tensor, pre + (slice(start, start + s),), _cls))
-        start += s
-    return tuple(out)
+    return _multi_views(tensor, keys, ax, _cls, SliceBackward0)
 
 
 builtins_sum = sum
@@ -553,12 +653,27 @@ def split_with_sizes(input, split_sizes, dim=0):
     return split(input, list(split_sizes), dim)
 
 
-def chunk(input, chunks, dim=0):
+def chunk(input, chunks, dim=0, *, _cls=None):
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     size = input._data.shape[wrap_dim(dim, input._data.ndim)]
     step = -(-size // chunks) if size else 1
-    return split(input, step, dim)
+    return split(input, step, dim, _cls=_cls)
+
+
+def unsafe_split(tensor, split_size_or_sections, dim=0):
+    """``split`` whose outputs autograd does not treat as views (in-place writes allowed)."""
+    cls = UnsafeSplitBackward0 if isinstance(split_size_or_sections, numbers.Integral) else \
+        UnsafeSplitWithSizesBackward0
+    return split(tensor, split_size_or_sections, dim, _cls=cls)
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    return split(input, list(split_sizes), dim, _cls=UnsafeSplitWithSizesBackward0)
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    return chunk(input, chunks, dim, _cls=UnsafeSplitBackward0)
 
 
 def tensor_split(input, indices_or_sections, dim=0):

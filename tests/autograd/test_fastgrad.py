@@ -144,7 +144,7 @@ PRODUCTS = [
 
 ACTIVATIONS = [F.leaky_relu, F.elu, F.selu, F.celu, F.gelu, lambda a: F.gelu(a, "tanh"),
                F.silu, F.mish, F.softplus, F.logsigmoid, F.hardsigmoid, F.hardswish,
-               F.hardshrink, F.softshrink, F.hardtanh, F.relu6,
+               F.hardshrink, F.softshrink, F.hardtanh, F.relu6, F.rrelu,
                lambda a: F.threshold(a, 0.5, -1.0)]
 
 

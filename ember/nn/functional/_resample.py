@@ -249,11 +249,17 @@ native_channel_shuffle = channel_shuffle
 
 # ---------------------------------------------------------------- spatial transformers
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
-    """Sample ``input`` (N, C, H, W) at ``grid`` (N, H_out, W_out, 2) locations in [-1, 1].
+    """Sample ``input`` at ``grid`` locations given in [-1, 1].
+
+    ``input`` is (N, C, H_in, W_in) with ``grid`` (N, H_out, W_out, 2), or volumetric
+    (N, C, D_in, H_in, W_in) with ``grid`` (N, D_out, H_out, W_out, 3); ``grid[..., 0]`` is x
+    (width), ``grid[..., 1]`` y, ``grid[..., 2]`` z.
 
     Args:
-        mode: ``'bilinear'`` | ``'nearest'``.
+        mode: ``'bilinear'`` (trilinear for 5-D) | ``'nearest'`` | ``'bicubic'`` (4-D only).
         padding_mode: ``'zeros'`` | ``'border'`` | ``'reflection'``.
+        align_corners: whether -1 and 1 are the centres (True) or the outer edges (False)
+            of the corner pixels.
     """
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', "
@@ -267,18 +273,28 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
                       "old behavior is desired. See the documentation of grid_sample for "
                       "details.")
         align_corners = False
-    if input.ndim != 4:
-        raise NotImplementedError("Ember's grid_sample supports 4-D input (N, C, H, W) only, "
-                                  f"got {input.ndim}-D")
-    if mode == "bicubic":
-        raise NotImplementedError("grid_sample(mode='bicubic') is not supported by Ember")
-    if grid.ndim != 4 or grid.shape[0] != input.shape[0] or grid.shape[-1] != 2:
-        raise RuntimeError(f"grid_sampler(): expected grid to have size 2 in last dimension and "
-                           f"the same batch size as input, but got input with sizes "
-                           f"{list(input.shape)} and grid with sizes {list(grid.shape)}")
+    isz, gsz = list(input.shape), list(grid.shape)
     if grid.dtype != input.dtype:
         raise RuntimeError(f"grid_sampler(): expected input and grid to have same dtype, but "
                            f"input has {input.dtype} and grid has {grid.dtype}")
+    if input.ndim and grid.ndim and isz[0] != gsz[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, "
+                           f"but got input with sizes {isz} and grid with sizes {gsz}")
+    if not grid.ndim or gsz[-1] != input.ndim - 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {input.ndim - 2} in "
+                           f"last dimension, but got grid with sizes {gsz}")
+    for i in range(2, input.ndim):
+        if isz[i] <= 0:
+            raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial "
+                               f"dimensions, but input has sizes {isz} with dimension {i} being "
+                               f"empty")
+    nd = 4 if input.ndim == 4 else 5
+    if input.ndim != nd or grid.ndim != nd:
+        raise RuntimeError(f"grid_sampler(): expected {nd}D input and grid with same number of "
+                           f"dimensions, but got input with sizes {isz} and grid with sizes "
+                           f"{gsz}")
+    if nd == 5 and mode == "bicubic":
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     return R.grid_sample(input, grid, mode, padding_mode, align_corners)
 
 
