@@ -1,10 +1,9 @@
 """``Bernoulli``: a 0/1 variable with success probability ``probs`` (or ``logits``)."""
-from numbers import Number
-
 from ..tensor import Size
 from . import constraints
+from ._params import ProbsLogitsParam
 from .exp_family import ExponentialFamily
-from .utils import _uniform, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _uniform, broadcast_all
 
 __all__ = ["Bernoulli"]
 
@@ -14,7 +13,7 @@ def _bce_with_logits(logits, target):
     return logits.clamp(min=0) - logits * target + (-logits.abs()).exp().log1p()
 
 
-class Bernoulli(ExponentialFamily):
+class Bernoulli(ProbsLogitsParam, ExponentialFamily):
     r"""A Bernoulli distribution parameterized by ``probs`` or ``logits`` (not both).
 
     Samples are 0 or 1 (in the parameter's dtype); 1 with probability ``p``.
@@ -31,26 +30,11 @@ class Bernoulli(ExponentialFamily):
     _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            is_scalar = isinstance(probs, Number)
-            (self.probs,) = broadcast_all(probs)
-        else:
-            is_scalar = isinstance(logits, Number)
-            (self.logits,) = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
-        batch_shape = Size() if is_scalar else self._param.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._init_probs_logits(probs, logits)
+        super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new, _ = self._expand_params(Bernoulli, batch_shape, _instance,
-                                     {"probs": (), "logits": ()})
-        new._param = new.probs if "probs" in self.__dict__ else new.logits
-        return new
-
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
+        return self._expand_probs_logits(Bernoulli, batch_shape, _instance)
 
     @property
     def mean(self):
@@ -64,18 +48,6 @@ class Bernoulli(ExponentialFamily):
     @property
     def variance(self):
         return self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     def sample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)

@@ -1,5 +1,5 @@
 """``Beta``: distributions on [0, 1] with two shape parameters."""
-from numbers import Number, Real
+from numbers import Real
 
 from ..tensor import Size
 from . import constraints
@@ -71,19 +71,11 @@ class Beta(ExponentialFamily):
 
     @property
     def concentration1(self):
-        result = self._dirichlet.concentration[..., 0]
-        if isinstance(result, Number):
-            import ember
-            return ember.tensor([result])
-        return result
+        return self._dirichlet.concentration[..., 0]
 
     @property
     def concentration0(self):
-        result = self._dirichlet.concentration[..., 1]
-        if isinstance(result, Number):
-            import ember
-            return ember.tensor([result])
-        return result
+        return self._dirichlet.concentration[..., 1]
 
     @property
     def _natural_params(self):

@@ -4,13 +4,14 @@ import numpy as np
 from .. import dtypes as dt
 from ..tensor import Size
 from . import constraints
+from ._params import ProbsLogitsParam, probs_or_logits
 from .distribution import Distribution
-from .utils import _rng, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _rng
 
 __all__ = ["Categorical"]
 
 
-class Categorical(Distribution):
+class Categorical(ProbsLogitsParam, Distribution):
     r"""A categorical distribution over ``{0, ..., K-1}``, parameterized by ``probs`` (rows
     are normalized to sum to 1) or ``logits`` (unnormalized log-probabilities) on the last
     dimension.
@@ -25,49 +26,31 @@ class Categorical(Distribution):
     arg_constraints = {"probs": constraints.simplex,
                        "logits": constraints.independent(constraints.real, 1)}
     has_enumerate_support = True
+    _binary = False
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            if probs.dim() < 1:
-                raise ValueError("`probs` parameter must be at least one-dimensional.")
-            self.probs = probs / probs.sum(-1, keepdim=True)
+        name, param = probs_or_logits(probs, logits)
+        if param.dim() < 1:
+            raise ValueError(f"`{name}` parameter must be at least one-dimensional.")
+        if name == "probs":
+            param = param / param.sum(-1, keepdim=True)
         else:
-            if logits.dim() < 1:
-                raise ValueError("`logits` parameter must be at least one-dimensional.")
-            self.logits = logits - logits.logsumexp(dim=-1, keepdim=True)
-        self._param = self.probs if probs is not None else self.logits
+            param = param - param.logsumexp(dim=-1, keepdim=True)
+        setattr(self, name, param)
+        self._param = param
         self._num_events = self._param.size()[-1]
         batch_shape = self._param.size()[:-1] if self._param.ndim > 1 else Size()
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new, _ = self._expand_params(Categorical, batch_shape, _instance,
-                                     {"probs": (self._num_events,),
-                                      "logits": (self._num_events,)})
-        new._param = new.probs if "probs" in self.__dict__ else new.logits
+        new = self._expand_probs_logits(Categorical, batch_shape, _instance,
+                                        event_shape=(self._num_events,))
         new._num_events = self._num_events
         return new
-
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
         return constraints.integer_interval(0, self._num_events - 1)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     @property
     def mean(self):

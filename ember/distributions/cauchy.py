@@ -1,11 +1,10 @@
 """``Cauchy``: the Lorentz distribution (no mean, infinite variance)."""
 import math
-from numbers import Number
 
 from ..tensor import Size
 from . import constraints
 from .distribution import Distribution
-from .utils import _uniform, broadcast_all
+from .utils import _uniform
 
 __all__ = ["Cauchy"]
 
@@ -24,16 +23,11 @@ class Cauchy(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, Number) and isinstance(scale, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.size()
+        batch_shape = self._broadcast_params(loc=loc, scale=scale)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return self._expand_params(Cauchy, batch_shape, _instance,
-                                   {"loc": (), "scale": ()})[0]
+        return self._expand_params(Cauchy, batch_shape, _instance, ("loc", "scale"))[0]
 
     @property
     def mean(self):

@@ -2,6 +2,8 @@
 tensor over the batch), as ``torch.distributions.constraints``."""
 import numpy as np
 
+from ._params import alias
+
 __all__ = ["Constraint", "boolean", "cat", "corr_cholesky", "dependent", "dependent_property",
            "greater_than", "greater_than_eq", "independent", "integer_interval", "interval",
            "half_open_interval", "is_dependent", "less_than", "lower_cholesky",
@@ -23,11 +25,6 @@ class Constraint:
 
     def __repr__(self):
         return self.__class__.__name__[1:] + "()"
-
-
-def _bounds_repr(self, **bounds):
-    inner = ", ".join(f"{k}={v}" for k, v in bounds.items())
-    return f"{self.__class__.__name__[1:]}({inner})"
 
 
 class _Dependent(Constraint):
@@ -88,9 +85,7 @@ class _IndependentConstraint(Constraint):
         self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
         super().__init__()
 
-    @property
-    def is_discrete(self):
-        return self.base_constraint.is_discrete
+    is_discrete = alias("base_constraint.is_discrete")
 
     @property
     def event_dim(self):
@@ -117,13 +112,8 @@ class MixtureSameFamilyConstraint(Constraint):
         self.base_constraint = base_constraint
         super().__init__()
 
-    @property
-    def is_discrete(self):
-        return self.base_constraint.is_discrete
-
-    @property
-    def event_dim(self):
-        return self.base_constraint.event_dim
+    is_discrete = alias("base_constraint.is_discrete")
+    event_dim = alias("base_constraint.event_dim")
 
     def check(self, value):
         value = value.unsqueeze(-1 - self.event_dim)
@@ -154,47 +144,53 @@ class _OneHot(Constraint):
         return is_boolean.all(-1) & is_normalized
 
 
-class _IntegerInterval(Constraint):
-    is_discrete = True
+class _Bounded(Constraint):
+    """Base of the constraints given by bounds; the repr names them, as PyTorch's."""
 
+    def __repr__(self):
+        bounds = ", ".join(f"{k}={self.__dict__[k]}" for k in ("lower_bound", "upper_bound")
+                           if k in self.__dict__)
+        return f"{self.__class__.__name__[1:]}({bounds})"
+
+
+class _LowerBounded(_Bounded):
+    def __init__(self, lower_bound):
+        self.lower_bound = lower_bound
+        super().__init__()
+
+
+class _UpperBounded(_Bounded):
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+        super().__init__()
+
+
+class _BoundedBothSides(_Bounded):
     def __init__(self, lower_bound, upper_bound):
         self.lower_bound = lower_bound
         self.upper_bound = upper_bound
         super().__init__()
 
+
+class _IntegerInterval(_BoundedBothSides):
+    is_discrete = True
+
     def check(self, value):
         return (value % 1 == 0) & (self.lower_bound <= value) & (value <= self.upper_bound)
 
-    def __repr__(self):
-        return _bounds_repr(self, lower_bound=self.lower_bound, upper_bound=self.upper_bound)
 
-
-class _IntegerLessThan(Constraint):
+class _IntegerLessThan(_UpperBounded):
     is_discrete = True
-
-    def __init__(self, upper_bound):
-        self.upper_bound = upper_bound
-        super().__init__()
 
     def check(self, value):
         return (value % 1 == 0) & (value <= self.upper_bound)
 
-    def __repr__(self):
-        return _bounds_repr(self, upper_bound=self.upper_bound)
 
-
-class _IntegerGreaterThan(Constraint):
+class _IntegerGreaterThan(_LowerBounded):
     is_discrete = True
-
-    def __init__(self, lower_bound):
-        self.lower_bound = lower_bound
-        super().__init__()
 
     def check(self, value):
         return (value % 1 == 0) & (value >= self.lower_bound)
-
-    def __repr__(self):
-        return _bounds_repr(self, lower_bound=self.lower_bound)
 
 
 class _Real(Constraint):
@@ -202,53 +198,24 @@ class _Real(Constraint):
         return value == value  # false only for NaN
 
 
-class _GreaterThan(Constraint):
-    def __init__(self, lower_bound):
-        self.lower_bound = lower_bound
-        super().__init__()
-
+class _GreaterThan(_LowerBounded):
     def check(self, value):
         return self.lower_bound < value
 
-    def __repr__(self):
-        return _bounds_repr(self, lower_bound=self.lower_bound)
 
-
-class _GreaterThanEq(Constraint):
-    def __init__(self, lower_bound):
-        self.lower_bound = lower_bound
-        super().__init__()
-
+class _GreaterThanEq(_LowerBounded):
     def check(self, value):
         return self.lower_bound <= value
 
-    def __repr__(self):
-        return _bounds_repr(self, lower_bound=self.lower_bound)
 
-
-class _LessThan(Constraint):
-    def __init__(self, upper_bound):
-        self.upper_bound = upper_bound
-        super().__init__()
-
+class _LessThan(_UpperBounded):
     def check(self, value):
         return value < self.upper_bound
 
-    def __repr__(self):
-        return _bounds_repr(self, upper_bound=self.upper_bound)
 
-
-class _Interval(Constraint):
-    def __init__(self, lower_bound, upper_bound):
-        self.lower_bound = lower_bound
-        self.upper_bound = upper_bound
-        super().__init__()
-
+class _Interval(_BoundedBothSides):
     def check(self, value):
         return (self.lower_bound <= value) & (value <= self.upper_bound)
-
-    def __repr__(self):
-        return _bounds_repr(self, lower_bound=self.lower_bound, upper_bound=self.upper_bound)
 
 
 class _HalfOpenInterval(_Interval):
@@ -340,19 +307,26 @@ class _PositiveDefinite(_Symmetric):
         return ember.tensor(np.linalg.eigvalsh(d).min(-1) > 0, device=value.device)
 
 
-class _Cat(Constraint):
-    """Applies constraints ``cseq`` to consecutive slices of ``dim`` with ``lengths``."""
+class _PerSlice(Constraint):
+    """Base of cat and stack: one constraint of ``cseq`` for each slice along ``dim``."""
 
-    def __init__(self, cseq, dim=0, lengths=None):
+    def __init__(self, cseq, dim):
         self.cseq = list(cseq)
-        self.lengths = list(lengths) if lengths is not None else [1] * len(self.cseq)
-        assert len(self.lengths) == len(self.cseq)
         self.dim = dim
         super().__init__()
 
     @property
     def is_discrete(self):
         return any(c.is_discrete for c in self.cseq)
+
+
+class _Cat(_PerSlice):
+    """Applies constraints ``cseq`` to consecutive slices of ``dim`` with ``lengths``."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        super().__init__(cseq, dim)
+        self.lengths = list(lengths) if lengths is not None else [1] * len(self.cseq)
+        assert len(self.lengths) == len(self.cseq)
 
     @property
     def event_dim(self):
@@ -367,17 +341,11 @@ class _Cat(Constraint):
         return ember.cat(checks, self.dim)
 
 
-class _Stack(Constraint):
+class _Stack(_PerSlice):
     """Applies constraints ``cseq`` to the slices of ``dim``."""
 
     def __init__(self, cseq, dim=0):
-        self.cseq = list(cseq)
-        self.dim = dim
-        super().__init__()
-
-    @property
-    def is_discrete(self):
-        return any(c.is_discrete for c in self.cseq)
+        super().__init__(cseq, dim)
 
     @property
     def event_dim(self):

@@ -1,20 +1,19 @@
 """``ContinuousBernoulli``: the normalized Bernoulli-shaped density on [0, 1]
 (Loaiza-Ganem and Cunningham, 2019)."""
 import math
-from numbers import Number
 
 import ember
 
 from ..tensor import Size
 from . import constraints
+from ._params import ProbsLogitsParam
 from .exp_family import ExponentialFamily
-from .utils import (_uniform, broadcast_all, clamp_probs, lazy_property, logits_to_probs,
-                    probs_to_logits)
+from .utils import _uniform, broadcast_all, clamp_probs, lazy_property, logits_to_probs
 
 __all__ = ["ContinuousBernoulli"]
 
 
-class ContinuousBernoulli(ExponentialFamily):
+class ContinuousBernoulli(ProbsLogitsParam, ExponentialFamily):
     r"""A continuous Bernoulli distribution on [0, 1], parameterized by ``probs`` in (0, 1)
     or ``logits`` (but not both). ``probs`` is not a probability here: the density is
     ``C(probs) * probs^x * (1 - probs)^(1 - x)`` with normalizer ``C``.
@@ -40,33 +39,20 @@ class ContinuousBernoulli(ExponentialFamily):
     has_rsample = True
 
     def __init__(self, probs=None, logits=None, lims=(0.499, 0.501), validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        self._init_probs_logits(probs, logits)
         if probs is not None:
-            is_scalar = isinstance(probs, Number)
-            (self.probs,) = broadcast_all(probs)
             # PyTorch checks probs before clamping whenever validate_args is given at all
             if validate_args is not None and \
                     not bool(self.arg_constraints["probs"].check(self.probs).all()):
                 raise ValueError("The parameter probs has invalid values")
-            self.probs = clamp_probs(self.probs)
-        else:
-            is_scalar = isinstance(logits, Number)
-            (self.logits,) = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
-        batch_shape = Size() if is_scalar else self._param.size()
+            self.probs = self._param = clamp_probs(self.probs)
         self._lims = lims
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new, _ = self._expand_params(ContinuousBernoulli, batch_shape, _instance,
-                                     {"probs": (), "logits": ()})
+        new = self._expand_probs_logits(ContinuousBernoulli, batch_shape, _instance)
         new._lims = self._lims
-        new._param = new.probs if "probs" in self.__dict__ else new.logits
         return new
-
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
 
     def _outside_unstable_region(self):
         return (self.probs <= self._lims[0]) | (self.probs > self._lims[1])
@@ -109,16 +95,9 @@ class ContinuousBernoulli(ExponentialFamily):
         return ember.where(self._outside_unstable_region(), vs, taylor)
 
     @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
     def probs(self):
+        # clamped, as the probs given at construction
         return clamp_probs(logits_to_probs(self.logits, is_binary=True))
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     def sample(self, sample_shape=Size()):
         with ember.no_grad():

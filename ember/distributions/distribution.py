@@ -4,7 +4,7 @@ import warnings
 from ..autograd.grad_mode import no_grad
 from ..tensor import Size, Tensor
 from . import constraints
-from .utils import lazy_property
+from .utils import broadcast_all, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -173,11 +173,23 @@ class Distribution:
                 "__init__ method must also define a custom .expand() method.")
         return self.__new__(type(self)) if _instance is None else _instance
 
+    def _broadcast_params(self, **params):
+        """Broadcast numbers and tensors ``params`` together (``broadcast_all``), store each
+        as an attribute and return the common shape: the batch shape of a family whose
+        parameters are elementwise."""
+        values = broadcast_all(*params.values())
+        for name, value in zip(params, values):
+            setattr(self, name, value)
+        return values[0].size()
+
     def _expand_params(self, cls, batch_shape, _instance, params):
         """The common body of ``expand``: a new instance whose tensors named in ``params``
-        (name -> trailing shape kept after the batch dims) are expanded views."""
+        (name -> trailing shape kept after the batch dims; a plain sequence of names keeps
+        none) are expanded views. Returns the instance and ``batch_shape`` as a Size."""
         new = self._get_checked_instance(cls, _instance)
         batch_shape = Size(tuple(batch_shape))
+        if not isinstance(params, dict):
+            params = dict.fromkeys(params, ())
         for name, trailing in params.items():
             if name in self.__dict__:
                 setattr(new, name, getattr(self, name).expand(batch_shape + tuple(trailing)))

@@ -1,10 +1,8 @@
 """``Exponential``: waiting times with rate ``rate``."""
-from numbers import Number
-
 from ..tensor import Size
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import _uniform, broadcast_all
+from .utils import _uniform
 
 __all__ = ["Exponential"]
 
@@ -41,12 +39,11 @@ class Exponential(ExponentialFamily):
         return self.rate.pow(-2)
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        batch_shape = Size() if isinstance(rate, Number) else self.rate.size()
+        batch_shape = self._broadcast_params(rate=rate)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return self._expand_params(Exponential, batch_shape, _instance, {"rate": ()})[0]
+        return self._expand_params(Exponential, batch_shape, _instance, ("rate",))[0]
 
     def rsample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)

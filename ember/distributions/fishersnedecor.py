@@ -1,13 +1,11 @@
 """``FisherSnedecor``: the F-distribution, a ratio of two scaled chi-squared variables."""
 import math
-from numbers import Number
 
 from .. import dtypes as dt
 from ..tensor import Size
 from . import constraints
 from .distribution import Distribution
 from .gamma import Gamma
-from .utils import broadcast_all
 
 __all__ = ["FisherSnedecor"]
 
@@ -27,19 +25,15 @@ class FisherSnedecor(Distribution):
     has_rsample = True
 
     def __init__(self, df1, df2, validate_args=None):
-        self.df1, self.df2 = broadcast_all(df1, df2)
+        batch_shape = self._broadcast_params(df1=df1, df2=df2)
         # Gamma(df/2, df) is Chi2(df) / df: the ratio of two of them is F(df1, df2)
         self._gamma1 = Gamma(self.df1 * 0.5, self.df1)
         self._gamma2 = Gamma(self.df2 * 0.5, self.df2)
-        if isinstance(df1, Number) and isinstance(df2, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.df1.size()
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new, batch_shape = self._expand_params(FisherSnedecor, batch_shape, _instance,
-                                               {"df1": (), "df2": ()})
+                                               ("df1", "df2"))
         new._gamma1 = self._gamma1.expand(batch_shape)
         new._gamma2 = self._gamma2.expand(batch_shape)
         return new

@@ -1,12 +1,9 @@
 """``Gamma``: shape ``concentration`` and inverse scale ``rate``."""
-from numbers import Number
-
 from .. import dtypes as dt
 from ..tensor import Size
 from . import constraints
 from ._gamma import gammainc, standard_gamma
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all
 
 __all__ = ["Gamma"]
 
@@ -40,16 +37,11 @@ class Gamma(ExponentialFamily):
         return self.concentration / self.rate.pow(2)
 
     def __init__(self, concentration, rate, validate_args=None):
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        if isinstance(concentration, Number) and isinstance(rate, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.concentration.size()
+        batch_shape = self._broadcast_params(concentration=concentration, rate=rate)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return self._expand_params(Gamma, batch_shape, _instance,
-                                   {"concentration": (), "rate": ()})[0]
+        return self._expand_params(Gamma, batch_shape, _instance, ("concentration", "rate"))[0]
 
     def rsample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)

@@ -1,13 +1,13 @@
 """``GeneralizedPareto``: the peaks-over-threshold distribution of extreme-value theory."""
 import math
-from numbers import Number, Real
+from numbers import Real
 
 import ember
 
 from ..tensor import Size
 from . import constraints
 from .distribution import Distribution
-from .utils import _uniform, broadcast_all
+from .utils import _uniform
 
 __all__ = ["GeneralizedPareto"]
 
@@ -30,17 +30,12 @@ class GeneralizedPareto(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, concentration, validate_args=None):
-        self.loc, self.scale, self.concentration = broadcast_all(loc, scale, concentration)
-        if isinstance(loc, Number) and isinstance(scale, Number) and \
-                isinstance(concentration, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.size()
+        batch_shape = self._broadcast_params(loc=loc, scale=scale, concentration=concentration)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return self._expand_params(GeneralizedPareto, batch_shape, _instance,
-                                   {"loc": (), "scale": (), "concentration": ()})[0]
+                                   ("loc", "scale", "concentration"))[0]
 
     def rsample(self, sample_shape=Size()):
         u = _uniform(self._extended_shape(sample_shape), self.loc)

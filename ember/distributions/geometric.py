@@ -1,17 +1,16 @@
 """``Geometric``: the number of failures before the first success."""
-from numbers import Number
-
 from .. import dtypes as dt
 from ..tensor import Size
 from . import constraints
+from ._params import ProbsLogits
 from .bernoulli import _bce_with_logits
 from .distribution import Distribution
-from .utils import _uniform, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _uniform, broadcast_all
 
 __all__ = ["Geometric"]
 
 
-class Geometric(Distribution):
+class Geometric(ProbsLogits, Distribution):
     r"""A Geometric distribution: failures before the first success in Bernoulli trials of
     success probability ``probs`` (or ``logits``); support ``{0, 1, ...}``."""
 
@@ -19,16 +18,8 @@ class Geometric(Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-        else:
-            (self.logits,) = broadcast_all(logits)
-        probs_or_logits = probs if probs is not None else logits
-        batch_shape = Size() if isinstance(probs_or_logits, Number) else \
-            (self.probs if probs is not None else self.logits).size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._init_probs_logits(probs, logits)
+        super().__init__(self._param.size(), validate_args=validate_args)
         if self._validate_args and probs is not None:
             # PyTorch: probs == 0 is outside the open-at-zero support of a success chance.
             value = self.probs
@@ -41,8 +32,7 @@ class Geometric(Distribution):
                                  f"to be positive but found invalid values:\n{invalid}")
 
     def expand(self, batch_shape, _instance=None):
-        return self._expand_params(Geometric, batch_shape, _instance,
-                                   {"probs": (), "logits": ()})[0]
+        return self._expand_probs_logits(Geometric, batch_shape, _instance)
 
     @property
     def mean(self):
@@ -56,14 +46,6 @@ class Geometric(Distribution):
     @property
     def variance(self):
         return (1.0 / self.probs - 1.0) / self.probs
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
 
     def sample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)

@@ -3,6 +3,7 @@ import math
 
 import ember
 
+from ._params import alias
 from .cauchy import Cauchy
 from .half_normal import _Half
 
@@ -19,6 +20,4 @@ class HalfCauchy(_Half):
         return ember.full(self._extended_shape(), math.inf, dtype=self.scale.dtype,
                           device=self.scale.device)
 
-    @property
-    def variance(self):
-        return self.base_dist.variance
+    variance = alias("base_dist.variance")

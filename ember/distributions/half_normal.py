@@ -3,6 +3,7 @@
 import math
 
 from . import constraints
+from ._params import alias
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
@@ -26,9 +27,7 @@ class _Half(TransformedDistribution):
         new = self._get_checked_instance(type(self), _instance)
         return super().expand(batch_shape, _instance=new)
 
-    @property
-    def scale(self):
-        return self.base_dist.scale
+    scale = alias("base_dist.scale")
 
     @property
     def mode(self):

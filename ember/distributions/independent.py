@@ -1,6 +1,7 @@
 """``Independent``: reinterprets batch dims of a distribution as event dims."""
 from ..tensor import Size
 from . import constraints
+from ._params import alias
 from .distribution import Distribution
 from .utils import _sum_rightmost
 
@@ -45,9 +46,7 @@ class Independent(Distribution):
         new._validate_args = self._validate_args
         return new
 
-    @property
-    def has_rsample(self):
-        return self.base_dist.has_rsample
+    has_rsample = alias("base_dist.has_rsample")
 
     @property
     def has_enumerate_support(self):
@@ -62,17 +61,9 @@ class Independent(Distribution):
             result = constraints.independent(result, self.reinterpreted_batch_ndims)
         return result
 
-    @property
-    def mean(self):
-        return self.base_dist.mean
-
-    @property
-    def mode(self):
-        return self.base_dist.mode
-
-    @property
-    def variance(self):
-        return self.base_dist.variance
+    mean = alias("base_dist.mean")
+    mode = alias("base_dist.mode")
+    variance = alias("base_dist.variance")
 
     def sample(self, sample_shape=Size()):
         return self.base_dist.sample(sample_shape)

@@ -2,6 +2,7 @@
 import math
 
 from . import constraints
+from ._params import alias
 from .gamma import Gamma
 from .transformed_distribution import TransformedDistribution
 from .transforms import PowerTransform
@@ -33,13 +34,8 @@ class InverseGamma(TransformedDistribution):
         new = self._get_checked_instance(InverseGamma, _instance)
         return super().expand(batch_shape, _instance=new)
 
-    @property
-    def concentration(self):
-        return self.base_dist.concentration
-
-    @property
-    def rate(self):
-        return self.base_dist.rate
+    concentration = alias("base_dist.concentration")
+    rate = alias("base_dist.rate")
 
     @property
     def mean(self):

@@ -1,11 +1,9 @@
 """``Laplace``: the double-exponential distribution."""
-from numbers import Number
-
 from .. import dtypes as dt
 from ..tensor import Size
 from . import constraints
+from ._params import alias
 from .distribution import Distribution
-from .utils import broadcast_all
 
 __all__ = ["Laplace"]
 
@@ -23,13 +21,7 @@ class Laplace(Distribution):
     support = constraints.real
     has_rsample = True
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    mean = mode = alias("loc")
 
     @property
     def variance(self):
@@ -40,16 +32,11 @@ class Laplace(Distribution):
         return (2 ** 0.5) * self.scale
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, Number) and isinstance(scale, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.size()
+        batch_shape = self._broadcast_params(loc=loc, scale=scale)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return self._expand_params(Laplace, batch_shape, _instance,
-                                   {"loc": (), "scale": ()})[0]
+        return self._expand_params(Laplace, batch_shape, _instance, ("loc", "scale"))[0]
 
     def rsample(self, sample_shape=Size()):
         import ember

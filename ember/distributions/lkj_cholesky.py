@@ -51,7 +51,7 @@ class LKJCholesky(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new, batch_shape = self._expand_params(LKJCholesky, batch_shape, _instance,
-                                               {"concentration": ()})
+                                               ("concentration",))
         new.dim = self.dim
         new._beta = self._beta.expand(batch_shape + (self.dim,))
         return new

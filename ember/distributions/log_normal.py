@@ -1,5 +1,6 @@
 """``LogNormal``: exp of a Normal variable."""
 from . import constraints
+from ._params import alias
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform
@@ -22,13 +23,8 @@ class LogNormal(TransformedDistribution):
         new = self._get_checked_instance(LogNormal, _instance)
         return super().expand(batch_shape, _instance=new)
 
-    @property
-    def loc(self):
-        return self.base_dist.loc
-
-    @property
-    def scale(self):
-        return self.base_dist.scale
+    loc = alias("base_dist.loc")
+    scale = alias("base_dist.scale")
 
     @property
     def mean(self):

@@ -1,5 +1,6 @@
 """``LogisticNormal``: a Normal vector pushed onto the simplex by stick breaking."""
 from . import constraints
+from ._params import alias
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import StickBreakingTransform
@@ -32,10 +33,5 @@ class LogisticNormal(TransformedDistribution):
         new = self._get_checked_instance(LogisticNormal, _instance)
         return super().expand(batch_shape, _instance=new)
 
-    @property
-    def loc(self):
-        return self.base_dist.base_dist.loc
-
-    @property
-    def scale(self):
-        return self.base_dist.base_dist.scale
+    loc = alias("base_dist.base_dist.loc")
+    scale = alias("base_dist.base_dist.scale")

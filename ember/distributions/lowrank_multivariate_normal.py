@@ -3,6 +3,7 @@ import math
 
 from ..tensor import Size
 from . import constraints
+from ._params import alias
 from .distribution import Distribution
 from .multivariate_normal import _tril_solve
 from .utils import _batch_mv, _standard_normal, lazy_property
@@ -72,13 +73,7 @@ class LowRankMultivariateNormal(Distribution):
         new._validate_args = self._validate_args
         return new
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    mean = mode = alias("loc")
 
     @lazy_property
     def variance(self):

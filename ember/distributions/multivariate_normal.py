@@ -3,6 +3,7 @@ import math
 
 from ..tensor import Size
 from . import constraints
+from ._params import alias, matrix_params, one_matrix, scale_tril_from
 from .distribution import Distribution
 from .utils import _batch_mv, _standard_normal, lazy_property
 
@@ -49,47 +50,22 @@ class MultivariateNormal(Distribution):
         import ember
         if loc.dim() < 1:
             raise ValueError("loc must be at least one-dimensional.")
-        if (covariance_matrix is not None) + (scale_tril is not None) + \
-                (precision_matrix is not None) != 1:
-            raise ValueError("Exactly one of covariance_matrix or precision_matrix or "
-                             "scale_tril may be specified.")
-        matrix = next(m for m in (scale_tril, covariance_matrix, precision_matrix)
-                      if m is not None)
+        name, matrix = one_matrix(covariance_matrix, precision_matrix, scale_tril)
         if matrix.dim() < 2:
-            name = "scale_tril" if scale_tril is not None else "covariance_matrix" \
-                if covariance_matrix is not None else "precision_matrix"
             raise ValueError(f"{name} matrix must be at least two-dimensional, with optional "
                              "leading batch dimensions")
         batch_shape = ember.broadcast_shapes(matrix.shape[:-2], loc.shape[:-1])
-        if scale_tril is not None:
-            self.scale_tril = scale_tril.expand(batch_shape + (-1, -1))
-        elif covariance_matrix is not None:
-            self.covariance_matrix = covariance_matrix.expand(batch_shape + (-1, -1))
-        else:
-            self.precision_matrix = precision_matrix.expand(batch_shape + (-1, -1))
+        setattr(self, name, matrix.expand(batch_shape + (-1, -1)))
         self.loc = loc.expand(batch_shape + (-1,))
         event_shape = self.loc.shape[-1:]
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = scale_tril
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = ember.linalg.cholesky(covariance_matrix)
-        else:
-            self._unbroadcasted_scale_tril = ember.linalg.cholesky(
-                ember.linalg.inv(precision_matrix))
+        self._unbroadcasted_scale_tril = scale_tril_from(name, matrix)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(MultivariateNormal, _instance)
-        batch_shape = Size(tuple(batch_shape))
-        loc_shape = batch_shape + self.event_shape
-        cov_shape = batch_shape + self.event_shape + self.event_shape
-        new.loc = self.loc.expand(loc_shape)
+        matrix_shape = self.event_shape + self.event_shape
+        new, _ = self._expand_params(MultivariateNormal, batch_shape, _instance,
+                                     {"loc": self.event_shape, **matrix_params(matrix_shape)})
         new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
-            if name in self.__dict__:
-                setattr(new, name, self.__dict__[name].expand(cov_shape))
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
         return new
 
     @lazy_property
@@ -109,13 +85,7 @@ class MultivariateNormal(Distribution):
         return ember.linalg.inv(L @ L.mT).expand(
             self._batch_shape + self._event_shape + self._event_shape)
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    mean = mode = alias("loc")
 
     @property
     def variance(self):

@@ -1,11 +1,12 @@
 """``Normal``: the Gaussian distribution with mean ``loc`` and standard deviation ``scale``."""
 import math
-from numbers import Number, Real
+from numbers import Real
 
 from ..tensor import Size
 from . import constraints
+from ._params import alias
 from .exp_family import ExponentialFamily
-from .utils import _standard_normal, broadcast_all
+from .utils import _standard_normal
 
 __all__ = ["Normal"]
 
@@ -31,13 +32,7 @@ class Normal(ExponentialFamily):
     has_rsample = True
     _mean_carrier_measure = 0
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    mean = mode = alias("loc")
 
     @property
     def stddev(self):
@@ -48,15 +43,11 @@ class Normal(ExponentialFamily):
         return self.stddev.pow(2)
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, Number) and isinstance(scale, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.size()
+        batch_shape = self._broadcast_params(loc=loc, scale=scale)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return self._expand_params(Normal, batch_shape, _instance, {"loc": (), "scale": ()})[0]
+        return self._expand_params(Normal, batch_shape, _instance, ("loc", "scale"))[0]
 
     def rsample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)

@@ -1,6 +1,4 @@
 """``Poisson``: event counts with mean ``rate``."""
-from numbers import Number
-
 import numpy as np
 
 from ..tensor import Size
@@ -36,12 +34,11 @@ class Poisson(ExponentialFamily):
         return self.rate
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        batch_shape = Size() if isinstance(rate, Number) else self.rate.size()
+        batch_shape = self._broadcast_params(rate=rate)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return self._expand_params(Poisson, batch_shape, _instance, {"rate": ()})[0]
+        return self._expand_params(Poisson, batch_shape, _instance, ("rate",))[0]
 
     def sample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)

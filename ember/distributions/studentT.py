@@ -5,7 +5,7 @@ from ..tensor import Size
 from . import constraints
 from .chi2 import Chi2
 from .distribution import Distribution
-from .utils import _standard_normal, broadcast_all
+from .utils import _standard_normal
 
 __all__ = ["StudentT"]
 
@@ -44,14 +44,13 @@ class StudentT(Distribution):
         return v.masked_fill(df <= 1, float("nan"))
 
     def __init__(self, df, loc=0.0, scale=1.0, validate_args=None):
-        self.df, self.loc, self.scale = broadcast_all(df, loc, scale)
+        batch_shape = self._broadcast_params(df=df, loc=loc, scale=scale)
         self._chi2 = Chi2(self.df)
-        batch_shape = self.df.size()
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new, batch_shape = self._expand_params(StudentT, batch_shape, _instance,
-                                               {"df": (), "loc": (), "scale": ()})
+                                               ("df", "loc", "scale"))
         new._chi2 = self._chi2.expand(batch_shape)
         return new
 

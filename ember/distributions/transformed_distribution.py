@@ -1,6 +1,7 @@
 """``TransformedDistribution``: a base distribution pushed through a chain of transforms."""
 from ..tensor import Size
 from . import constraints
+from ._params import alias
 from .distribution import Distribution
 from .independent import Independent
 from .transforms import ComposeTransform, Transform
@@ -82,9 +83,7 @@ class TransformedDistribution(Distribution):
             support = constraints.independent(support, len(self.event_shape) - support.event_dim)
         return support
 
-    @property
-    def has_rsample(self):
-        return self.base_dist.has_rsample
+    has_rsample = alias("base_dist.has_rsample")
 
     def sample(self, sample_shape=Size()):
         from ..autograd.grad_mode import no_grad

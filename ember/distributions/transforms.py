@@ -9,6 +9,7 @@ import weakref
 
 from .. import dtypes as dt
 from . import constraints
+from ._params import alias
 from .utils import _sum_rightmost, vec_to_tril_matrix, tril_matrix_to_vec  # noqa: F401
 
 __all__ = ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",
@@ -60,9 +61,12 @@ class Transform:
         if self._inv is not None:
             inv = self._inv()
         if inv is None:
-            inv = _InverseTransform(self)
+            inv = self._make_inv()
             self._inv = weakref.ref(inv)
         return inv
+
+    def _make_inv(self):
+        return _InverseTransform(self)
 
     @property
     def sign(self):
@@ -85,24 +89,23 @@ class Transform:
     __hash__ = object.__hash__
 
     def __call__(self, x):
-        if self._cache_size == 0:
-            return self._call(x)
-        x_old, y_old = self._cached_x_y
-        if x is x_old:
-            return y_old
-        y = self._call(x)
-        self._cached_x_y = x, y
-        return y
+        return self._through_cache(x, self._call, 0)
 
     def _inv_call(self, y):
+        return self._through_cache(y, self._inverse, 1)
+
+    def _through_cache(self, value, fn, side):
+        """``fn(value)``, where ``value`` is side ``side`` (0: x, 1: y) of the ``(x, y)``
+        pair: with ``cache_size=1`` the last pair is kept and a repeated value (by
+        identity) gives back its other side without calling ``fn``."""
         if self._cache_size == 0:
-            return self._inverse(y)
-        x_old, y_old = self._cached_x_y
-        if y is y_old:
-            return x_old
-        x = self._inverse(y)
-        self._cached_x_y = x, y
-        return x
+            return fn(value)
+        pair = self._cached_x_y
+        if value is pair[side]:
+            return pair[1 - side]
+        result = fn(value)
+        self._cached_x_y = (value, result) if side == 0 else (result, value)
+        return result
 
     def _call(self, x):
         raise NotImplementedError
@@ -139,13 +142,8 @@ class _InverseTransform(Transform):
     def codomain(self):
         return self._inv.domain
 
-    @property
-    def bijective(self):
-        return self._inv.bijective
-
-    @property
-    def sign(self):
-        return self._inv.sign
+    bijective = alias("_inv.bijective")
+    sign = alias("_inv.sign")
 
     @property
     def inv(self):
@@ -230,15 +228,10 @@ class ComposeTransform(Transform):
             sign = sign * p.sign
         return sign
 
-    @property
-    def inv(self):
-        inv = None
-        if self._inv is not None:
-            inv = self._inv()
-        if inv is None:
-            inv = ComposeTransform([p.inv for p in reversed(self.parts)])
-            self._inv = weakref.ref(inv)
-            inv._inv = weakref.ref(self)
+    def _make_inv(self):
+        # the inverse is a ComposeTransform too, whose own inverse is this one
+        inv = ComposeTransform([p.inv for p in reversed(self.parts)])
+        inv._inv = weakref.ref(self)
         return inv
 
     def with_cache(self, cache_size=1):
@@ -314,13 +307,8 @@ class IndependentTransform(Transform):
         return constraints.independent(self.base_transform.codomain,
                                        self.reinterpreted_batch_ndims)
 
-    @property
-    def bijective(self):
-        return self.base_transform.bijective
-
-    @property
-    def sign(self):
-        return self.base_transform.sign
+    bijective = alias("base_transform.bijective")
+    sign = alias("base_transform.sign")
 
     def _call(self, x):
         if x.dim() < self.domain.event_dim:
@@ -403,18 +391,36 @@ class ReshapeTransform(Transform):
         return tuple(shape[:cut]) + tuple(self.in_shape)
 
 
-class ExpTransform(Transform):
-    r"""y = exp(x)."""
+class _ParameterFree(Transform):
+    """Base of the transforms without parameters: any two instances of one such class are
+    equal (PyTorch gives each of them ``__eq__`` as ``isinstance(other, ThatClass)``)."""
+
+    _equal_to = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # the first public class of a line compares against itself; its subclasses keep that
+        if cls._equal_to is None and not cls.__name__.startswith("_"):
+            cls._equal_to = cls
+
+    def __eq__(self, other):
+        return isinstance(other, self._equal_to)
+
+    __hash__ = object.__hash__
+
+
+class _Increasing(_ParameterFree):
+    """Base of the parameter-free increasing bijections of the real line."""
 
     domain = constraints.real
-    codomain = constraints.positive
     bijective = True
     sign = +1
 
-    def __eq__(self, other):
-        return isinstance(other, ExpTransform)
 
-    __hash__ = object.__hash__
+class ExpTransform(_Increasing):
+    r"""y = exp(x)."""
+
+    codomain = constraints.positive
 
     def _call(self, x):
         return x.exp()
@@ -475,18 +481,10 @@ def _clipped_sigmoid(x):
     return x.sigmoid().clamp(min=finfo.tiny, max=1.0 - finfo.eps)
 
 
-class SigmoidTransform(Transform):
+class SigmoidTransform(_Increasing):
     r"""y = 1 / (1 + exp(-x))."""
 
-    domain = constraints.real
     codomain = constraints.unit_interval
-    bijective = True
-    sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, SigmoidTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return _clipped_sigmoid(x)
@@ -501,18 +499,10 @@ class SigmoidTransform(Transform):
         return -F.softplus(-x) - F.softplus(x)
 
 
-class SoftplusTransform(Transform):
+class SoftplusTransform(_Increasing):
     r"""y = log(1 + exp(x))."""
 
-    domain = constraints.real
     codomain = constraints.positive
-    bijective = True
-    sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, SoftplusTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         import ember.nn.functional as F
@@ -526,18 +516,10 @@ class SoftplusTransform(Transform):
         return -F.softplus(-x)
 
 
-class TanhTransform(Transform):
+class TanhTransform(_Increasing):
     r"""y = tanh(x); log |det J| = 2 (log 2 - x - softplus(-2x)), stable for large |x|."""
 
-    domain = constraints.real
     codomain = constraints.interval(-1.0, 1.0)
-    bijective = True
-    sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, TanhTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.tanh()
@@ -551,16 +533,11 @@ class TanhTransform(Transform):
         return 2.0 * (math.log(2.0) - x - F.softplus(-2.0 * x))
 
 
-class AbsTransform(Transform):
+class AbsTransform(_ParameterFree):
     r"""y = |x| (not bijective; used by HalfNormal and HalfCauchy)."""
 
     domain = constraints.real
     codomain = constraints.positive
-
-    def __eq__(self, other):
-        return isinstance(other, AbsTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.abs()
@@ -651,16 +628,11 @@ class AffineTransform(Transform):
                                       getattr(self.scale, "shape", ()))
 
 
-class SoftmaxTransform(Transform):
+class SoftmaxTransform(_ParameterFree):
     r"""Real vectors to the simplex by exp and normalization (not bijective)."""
 
     domain = constraints.real_vector
     codomain = constraints.simplex
-
-    def __eq__(self, other):
-        return isinstance(other, SoftmaxTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         probs = (x - x.max(-1, keepdim=True)[0]).exp()
@@ -677,17 +649,12 @@ class SoftmaxTransform(Transform):
     inverse_shape = forward_shape
 
 
-class StickBreakingTransform(Transform):
+class StickBreakingTransform(_ParameterFree):
     """Unconstrained vectors of size K-1 to the K-simplex by stick breaking (bijective)."""
 
     domain = constraints.real_vector
     codomain = constraints.simplex
     bijective = True
-
-    def __eq__(self, other):
-        return isinstance(other, StickBreakingTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         import ember
@@ -727,16 +694,11 @@ class StickBreakingTransform(Transform):
         return tuple(shape[:-1]) + (shape[-1] - 1,)
 
 
-class LowerCholeskyTransform(Transform):
+class LowerCholeskyTransform(_ParameterFree):
     """Unconstrained square matrices to lower-triangular ones with a positive diagonal."""
 
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.lower_cholesky
-
-    def __eq__(self, other):
-        return isinstance(other, LowerCholeskyTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
@@ -745,16 +707,11 @@ class LowerCholeskyTransform(Transform):
         return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
 
 
-class PositiveDefiniteTransform(Transform):
+class PositiveDefiniteTransform(_ParameterFree):
     """Unconstrained square matrices to positive-definite ones (L L^T of the above)."""
 
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.positive_definite
-
-    def __eq__(self, other):
-        return isinstance(other, PositiveDefiniteTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         x = LowerCholeskyTransform()(x)
@@ -951,9 +908,7 @@ class CumulativeDistributionTransform(Transform):
         super().__init__(cache_size=cache_size)
         self.distribution = distribution
 
-    @property
-    def domain(self):
-        return self.distribution.support
+    domain = alias("distribution.support")
 
     def with_cache(self, cache_size=1):
         if self._cache_size == cache_size:

@@ -1,10 +1,8 @@
 """``Uniform``: uniform on the half-open interval [low, high)."""
-from numbers import Number
-
 from ..tensor import Size
 from . import constraints
 from .distribution import Distribution
-from .utils import _uniform, broadcast_all
+from .utils import _uniform
 
 __all__ = ["Uniform"]
 
@@ -42,15 +40,11 @@ class Uniform(Distribution):
         return (self.high - self.low).pow(2) / 12
 
     def __init__(self, low, high, validate_args=None):
-        self.low, self.high = broadcast_all(low, high)
-        if isinstance(low, Number) and isinstance(high, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.low.size()
+        batch_shape = self._broadcast_params(low=low, high=high)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return self._expand_params(Uniform, batch_shape, _instance, {"low": (), "high": ()})[0]
+        return self._expand_params(Uniform, batch_shape, _instance, ("low", "high"))[0]
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):

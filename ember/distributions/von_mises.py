@@ -5,8 +5,9 @@ import numpy as np
 
 from ..tensor import Size
 from . import constraints
+from ._params import alias
 from .distribution import Distribution
-from .utils import _from_numpy, _rng, broadcast_all, lazy_property
+from .utils import _from_numpy, _rng, lazy_property
 
 __all__ = ["VonMises"]
 
@@ -85,8 +86,8 @@ class VonMises(Distribution):
     has_rsample = False
 
     def __init__(self, loc, concentration, validate_args=None):
-        self.loc, self.concentration = broadcast_all(loc, concentration)
-        super().__init__(self.loc.shape, Size(), validate_args)
+        batch_shape = self._broadcast_params(loc=loc, concentration=concentration)
+        super().__init__(batch_shape, Size(), validate_args)
 
     def log_prob(self, value):
         if self._validate_args:
@@ -104,17 +105,10 @@ class VonMises(Distribution):
         return _from_numpy(x, self.loc.detach())
 
     def expand(self, batch_shape, _instance=None):
-        return self._expand_params(VonMises, batch_shape, _instance,
-                                   {"loc": (), "concentration": ()})[0]
+        return self._expand_params(VonMises, batch_shape, _instance, ("loc", "concentration"))[0]
 
-    @property
-    def mean(self):
-        """The circular mean (the loc)."""
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    mean = alias("loc", doc="The circular mean (the loc).")
+    mode = alias("loc")
 
     @lazy_property
     def variance(self):

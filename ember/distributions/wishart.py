@@ -7,6 +7,7 @@ import ember
 
 from ..tensor import Size
 from . import constraints
+from ._params import matrix_params, one_matrix, scale_tril_from
 from .chi2 import Chi2
 from .exp_family import ExponentialFamily
 from .utils import lazy_property
@@ -59,13 +60,10 @@ class Wishart(ExponentialFamily):
 
     def __init__(self, df, covariance_matrix=None, precision_matrix=None, scale_tril=None,
                  validate_args=None):
-        if (covariance_matrix is not None) + (scale_tril is not None) + \
-                (precision_matrix is not None) != 1:
-            raise AssertionError("Exactly one of covariance_matrix or precision_matrix or "
-                                 "scale_tril may be specified.")
-        param = next(p for p in (covariance_matrix, precision_matrix, scale_tril)
-                     if p is not None)
+        name, param = one_matrix(covariance_matrix, precision_matrix, scale_tril,
+                                 error=AssertionError)
         if param.dim() < 2:
+            # PyTorch names scale_tril here whichever matrix was given
             raise ValueError("scale_tril must be at least two-dimensional, with optional "
                              "leading batch dimensions")
         if isinstance(df, Number):
@@ -78,24 +76,13 @@ class Wishart(ExponentialFamily):
         p = event_shape[-1]
         if bool(self.df.le(p - 1).any()):
             raise ValueError(f"Value of df={df} expected to be greater than ndim - 1 = {p - 1}.")
-        if scale_tril is not None:
-            self.scale_tril = param.expand(batch_shape + (-1, -1))
-        elif covariance_matrix is not None:
-            self.covariance_matrix = param.expand(batch_shape + (-1, -1))
-        else:
-            self.precision_matrix = param.expand(batch_shape + (-1, -1))
+        setattr(self, name, param.expand(batch_shape + (-1, -1)))
         if bool(self.df.lt(p).any()):
             warnings.warn("Low df values detected. Singular samples are highly likely to occur "
                           "for ndim - 1 < df < ndim.", stacklevel=2)
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
         self._batch_dims = [-(x + 1) for x in range(len(self._batch_shape))]
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = scale_tril
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = ember.linalg.cholesky(covariance_matrix)
-        else:
-            self._unbroadcasted_scale_tril = ember.linalg.cholesky(
-                ember.linalg.inv(precision_matrix))
+        self._unbroadcasted_scale_tril = scale_tril_from(name, param)
         self._dist_chi2 = self._bartlett_chi2(self.df, batch_shape)
 
     def _bartlett_chi2(self, df, batch_shape):
@@ -106,18 +93,12 @@ class Wishart(ExponentialFamily):
         return Chi2(df=df.unsqueeze(-1) - steps.expand(tuple(batch_shape) + (-1,)))
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Wishart, _instance)
-        batch_shape = Size(tuple(batch_shape))
-        cov_shape = batch_shape + self.event_shape
-        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril.expand(cov_shape)
-        new.df = self.df.expand(batch_shape)
+        new, batch_shape = self._expand_params(Wishart, batch_shape, _instance,
+                                               {"df": (), **matrix_params(self.event_shape)})
+        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril.expand(
+            batch_shape + self.event_shape)
         new._batch_dims = [-(x + 1) for x in range(len(batch_shape))]
-        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
-            if name in self.__dict__:
-                setattr(new, name, getattr(self, name).expand(cov_shape))
-        ExponentialFamily.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._dist_chi2 = new._bartlett_chi2(new.df, batch_shape)
-        new._validate_args = self._validate_args
         return new
 
     @lazy_property
