@@ -37,6 +37,12 @@ from ._settings import (are_deterministic_algorithms_enabled, compile,  # noqa: 
                         set_float32_matmul_precision, set_num_interop_threads, set_num_threads,
                         set_warn_always, use_deterministic_algorithms)
 from .amp import autocast  # noqa: F401
+from .ops.foreach import *  # noqa: F401,F403,E402  (torch._foreach_* list ops)
+import warnings as _warnings
+# PyTorch never reports floating-point exceptions (log(0) = -inf, 0/0 = nan); NumPy warns
+# from inside Ember's op code. Silence exactly those, for warnings raised in ember modules.
+_warnings.filterwarnings("ignore", r"(divide by zero|invalid value|overflow|underflow) "
+                         r"encountered", RuntimeWarning, r"ember(\.|$)")
 
 half = float16
 float = float32  # noqa: A001
@@ -119,8 +125,10 @@ _LAZY = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils", "lina
          "profiler": "ember.profiler", "mps": "ember.mps", "fx": "ember.fx",
          "func": "ember.func", "export": "ember.export", "quantization": "ember.quantization",
          "sparse": "ember.sparse", "nested": "ember.nested", "masked": "ember.masked",
-         "signal": "ember.signal", "monitor": "ember.monitor", "package": "ember.package",
-         "version": "ember.version", "return_types": "ember.return_types"}
+         "signal": "ember.signal", "cpu": "ember.cpu", "quasirandom": "ember.quasirandom",
+         "monitor": "ember.monitor", "package": "ember.package",
+         "version": "ember.version", "return_types": "ember.return_types",
+         "_dynamo": "ember._dynamo"}
 
 
 def __getattr__(name):

@@ -65,9 +65,17 @@ def install():
             sys.modules.setdefault("torch" + name[len("ember"):], mod)
 
 
+_SPAWN_ALIAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_spawn_alias")
+
+
 def run_program(path, argv):
     """Run ``path`` as ``__main__`` with ``sys.argv = [path, *argv]`` on ember."""
     install()
+    # Children started by spawn / forkserver get this sys.path but not the import hook:
+    # the directory's `torch` package installs the hook there (torch.multiprocessing.spawn,
+    # DataLoader workers with multiprocessing_context="spawn").
+    if _SPAWN_ALIAS not in sys.path:
+        sys.path.insert(0, _SPAWN_ALIAS)
     sys.argv = [path] + list(argv)
     folder = os.path.dirname(os.path.abspath(path))
     if folder not in sys.path:

@@ -299,5 +299,95 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
 
 _MISSING = object()
 
+
+# ---------------------------------------------------------------- forward mode, ensembles
+def jvp(func, primals, tangents, *, strict=False, has_aux=False):
+    """``(func(*primals), J @ tangents)`` (and ``aux`` with ``has_aux``); computed with the
+    double-backward trick, so values equal PyTorch's forward-mode results."""
+    from .autograd.functional import jvp as _jvp
+    for what, val in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(val, tuple):
+            raise RuntimeError(f"jvp(f, primals, tangents): Expected {what} to be a tuple. "
+                               f"E.g. it should be valid to call f(*primals).")
+    if len(primals) != len(tangents):
+        raise RuntimeError("jvp(f, primals, tangents): Expected primals and tangents to have "
+                           "the same python structure. For example, if primals is a tuple of "
+                           "3 tensors, tangents also must be. Got primals with structure "
+                           f"{len(primals)} and tangents with structure {len(tangents)}")
+    aux_box = []
+
+    def only_out(*xs):
+        out = func(*xs)
+        if has_aux:
+            out, aux = out
+            aux_box.append(aux)
+        return out
+    with _transform() as nested:
+        keep = nested or any(isinstance(p, Tensor) and p.requires_grad for p in primals)
+        out, jv = _jvp(only_out, primals, tangents, create_graph=keep, strict=strict)
+    if not has_aux:
+        return out, jv
+    return out, jv, aux_box[0] if keep else _detach_tree(aux_box[0])
+
+
+def linearize(func, *primals):
+    """``(func(*primals), jvp_fn)``; ``jvp_fn(*tangents)`` evaluates the JVP at ``primals``."""
+    out = func(*primals)
+
+    def jvp_fn(*tangents):
+        return jvp(func, primals, tangents)[1]
+    return out, jvp_fn
+
+
+def functionalize(func, *, remove="mutations"):
+    """Ember runs eagerly with no graph capture: the function is returned as it is."""
+    return func
+
+
+def stack_module_state(models):
+    """Stack the parameters and buffers of same-architecture ``models`` along a new leading
+    dimension, as two dicts keyed by name (for ``vmap`` over ``functional_call``)."""
+    models = list(models)
+    if not models:
+        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if not (all(m.training for m in models) or not any(m.training for m in models)):
+        raise RuntimeError("stack_module_state: Expected all models to have the same "
+                           "training/eval mode.")
+    ref = type(models[0])
+    if not all(type(m) is ref for m in models):
+        raise RuntimeError("stack_module_state: Expected all models to be of the same class.")
+    from .ops.shape import stack
+
+    def stacked(named):
+        dicts = [dict(named(m)) for m in models]
+        out = {}
+        for k in dicts[0]:
+            ts = [d[k] for d in dicts]
+            res = stack([t.detach() for t in ts])
+            if all(t.requires_grad for t in ts):
+                res.requires_grad_()
+            out[k] = res
+        return out
+    return (stacked(lambda m: m.named_parameters()), stacked(lambda m: m.named_buffers()))
+
+
+def replace_all_batch_norm_modules_(root):
+    """Make every batch norm in ``root`` stop tracking running stats (in place)."""
+    from .nn.modules.batchnorm import _BatchNorm
+    for m in root.modules():
+        if isinstance(m, _BatchNorm):
+            m.running_mean = None
+            m.running_var = None
+            m.num_batches_tracked = None
+            m.track_running_stats = False
+    return root
+
+
+def debug_unwrap(tensor, *, recurse=True):
+    """Ember's transforms do not wrap tensors: the tensor itself."""
+    return tensor
+
+
 __all__ = ["vmap", "grad", "grad_and_value", "vjp", "jacrev", "jacfwd", "hessian",
-           "functional_call"]
+           "functional_call", "jvp", "linearize", "functionalize", "stack_module_state",
+           "replace_all_batch_norm_modules_", "debug_unwrap"]

@@ -80,3 +80,34 @@ def save(m, f, _extra_files=None):
 def load(f, map_location=None, _extra_files=None):
     raise RuntimeError("torch.jit.load reads TorchScript archives, which Ember cannot run; load "
                        "a state_dict with ember.load instead (see docs/differences.md)")
+
+
+class Future:
+    """What ``fork`` returns: the call already ran (Ember runs TorchScript code eagerly)."""
+
+    def __init__(self, value):
+        self._value = value
+
+    def wait(self):
+        return self._value
+
+    def done(self):
+        return True
+
+    def value(self):
+        return self._value
+
+
+def fork(func, *args, **kwargs):
+    """Run ``func(*args, **kwargs)`` now and return a future holding its result (TorchScript
+    would run it asynchronously; the results are the same)."""
+    return Future(func(*args, **kwargs))
+
+
+def wait(future):
+    return future.wait()
+
+
+def Attribute(value, type=None):  # noqa: N802 - PyTorch's name
+    """``self.x = torch.jit.Attribute(value, type)`` declares a typed attribute: the value."""
+    return value

@@ -17,7 +17,7 @@ __all__ = ["backward", "grad", "Function", "FunctionCtx", "no_grad", "enable_gra
 
 def __getattr__(name):
     # functional imports the op library; load it on first use.
-    if name in ("functional", "profiler"):
+    if name in ("functional", "profiler", "forward_ad"):
         import importlib
         return importlib.import_module(__name__ + "." + name)
     raise AttributeError(f"module 'torch.autograd' has no attribute '{name}'")

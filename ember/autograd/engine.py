@@ -295,6 +295,12 @@ def _put(buf, nr, g):
         buf[nr] = _add_arrays(old, g)
 
 
+def _as_array(a):
+    """NumPy arithmetic on 0-d arrays returns scalars (np.float32); gradients that reach
+    user-visible places (``.grad``, ``autograd.grad`` results, hooks) must be 0-d arrays."""
+    return np.asarray(a) if isinstance(a, np.generic) else a
+
+
 def _capture_arrays(node, buf, capture, captured):
     if type(buf) is not list:
         buf = [buf]
@@ -302,13 +308,13 @@ def _capture_arrays(node, buf, capture, captured):
         slot = capture.get((node, nr))
         if slot is not None and buf[nr] is not None:
             old = captured[slot]
-            captured[slot] = buf[nr] if old is None else _add_arrays(old, buf[nr])
+            captured[slot] = _as_array(buf[nr]) if old is None else _add_arrays(old, buf[nr])
 
 
 def _add_arrays(a, b):
     """Sum of two gradient arrays of one output (Tensor promotion when they differ)."""
     if a.dtype == b.dtype and a.shape == b.shape:
-        return a + b
+        return _as_array(a + b)
     from ..tensor import Tensor
     return (Tensor._wrap(a) + Tensor._wrap(b))._data
 
@@ -331,13 +337,15 @@ def _backward_tensors(node, buf, anomaly, wrap):
 
 def _tensor_hooks_arrays(node, buf, wrap):
     single = type(buf) is not list
-    tbuf = [wrap(buf)] if single else [None if a is None else wrap(a) for a in buf]
+    tbuf = [wrap(_as_array(buf))] if single else \
+        [None if a is None else wrap(_as_array(a)) for a in buf]
     _tensor_hooks(node, tbuf)
     out = [None if t is None else t._data for t in tbuf]
     return out[0] if single else out
 
 
 def _leaf_array(node, grad, handed, capture, captured, accumulate):
+    grad = _as_array(grad)
     t = node.variable
     hooks = t._hooks
     if hooks:
@@ -377,7 +385,7 @@ def _accumulate_array(t, arr, handed):
             od += arr
             old._vc[0] += 1
         else:
-            t._grad = wrap((od + arr).astype(od.dtype, copy=False))
+            t._grad = wrap(_as_array((od + arr).astype(od.dtype, copy=False)))
     meta = t._meta
     if meta:
         post = meta.get("post_accumulate")
@@ -533,7 +541,7 @@ def _accumulate(t, grad, create_graph, handed):
             od += gd
             old._vc[0] += 1
         else:
-            t._grad = wrap((od + gd).astype(od.dtype, copy=False))
+            t._grad = wrap(_as_array((od + gd).astype(od.dtype, copy=False)))
     post = t._meta.get("post_accumulate") if t._meta else None
     if post:
         for fn in list(post.values()):

@@ -4,18 +4,22 @@ import numpy as np
 from ..device import CPU, device
 
 _cupy = [None]
+_cupy_error = [None]   # why CuPy cannot be used, once probed
 
 
 def cupy():
     """The CuPy module; a clear RuntimeError when CUDA cannot be used here."""
     if _cupy[0] is None:
+        if _cupy_error[0] is not None:  # probed before: a failed import costs ~90 us a time
+            raise RuntimeError(_cupy_error[0])
         try:
             import cupy as cp
             cp.cuda.runtime.getDeviceCount()
         except Exception as exc:  # ImportError, or CUDA driver errors
-            raise RuntimeError(
+            _cupy_error[0] = (
                 "Torch not compiled with CUDA enabled: ember's cuda device needs CuPy and an "
-                f"NVIDIA GPU (pip install 'ember[cuda]'); {type(exc).__name__}: {exc}") from None
+                f"NVIDIA GPU (pip install 'ember[cuda]'); {type(exc).__name__}: {exc}")
+            raise RuntimeError(_cupy_error[0]) from None
         _cupy[0] = cp
     return _cupy[0]
 

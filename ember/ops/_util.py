@@ -419,3 +419,16 @@ def wrap_dims(dim, ndim):
             raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
         return tuple(sorted(dims))
     return (wrap_dim(dim, ndim),) if ndim else ()
+
+
+def np_dim_alias(name, dim, keepdim, axis, keepdims, required=False):
+    """``(dim, keepdim)`` with NumPy's ``axis=`` / ``keepdims=`` spellings folded in: PyTorch
+    accepts them as aliases (``x.sum(axis=1, keepdims=True)``, ``torch.cat(ts, axis=1)``).
+    ``required``: ``name`` has no default dim, so one of the two spellings must be given."""
+    if axis is not None:
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    if required and dim is None:
+        raise TypeError(f"{name}() missing 1 required positional argument: 'dim'")
+    return dim, keepdim

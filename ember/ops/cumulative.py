@@ -4,6 +4,7 @@ import numpy as np
 from .. import dtypes as dt
 from ..autograd.graph import Node
 from ._util import arr, attach, grad_needed, wrap, wrap_dim
+from ._util import np_dim_alias
 
 
 def _dim(input, dim, name):
@@ -51,7 +52,7 @@ class CumsumBackward0(Node):
         return gi if gi._data.dtype == self._dtype else gi.to(dt.from_numpy_dtype(self._dtype))
 
 
-def cumsum(input, dim, *, dtype=None, out=None):
+def cumsum(input, dim=None, *, dtype=None, out=None, axis=None):
     """Running sum along ``dim``; integer inputs accumulate in int64.
 
     Example::
@@ -59,6 +60,8 @@ def cumsum(input, dim, *, dtype=None, out=None):
         >>> torch.cumsum(torch.tensor([1, 2, 3]), 0)
         tensor([1, 3, 6])
     """
+    if axis is not None or dim is None:  # NumPy-style alias, as torch accepts
+        dim, _ = np_dim_alias("cumsum", dim, None, axis, None, required=True)
     ax = _dim(input, dim, "cumsum")
     d = _acc(input._data, dtype)
     res = np.cumsum(_bf16_in(d), axis=ax) if d.ndim else d.copy()
@@ -88,8 +91,10 @@ class CumprodBackward0(Node):
         return gi if gi._data.dtype == self._dtype else gi.to(dt.from_numpy_dtype(self._dtype))
 
 
-def cumprod(input, dim, *, dtype=None, out=None):
+def cumprod(input, dim=None, *, dtype=None, out=None, axis=None):
     """Running product along ``dim``; the gradient is exact even with zeros."""
+    if axis is not None or dim is None:  # NumPy-style alias, as torch accepts
+        dim, _ = np_dim_alias("cumprod", dim, None, axis, None, required=True)
     ax = _dim(input, dim, "cumprod")
     d = _acc(input._data, dtype)
     res = np.cumprod(_bf16_in(d), axis=ax) if d.ndim else d.copy()
@@ -183,13 +188,17 @@ def _cum_extreme(input, dim, ufunc, name, node_cls):
     return _named_pair(name)(values, indices)
 
 
-def cummax(input, dim, *, out=None):
+def cummax(input, dim=None, *, out=None, axis=None):
     """(values, indices): the running maximum along ``dim`` and where it was found."""
+    if axis is not None or dim is None:  # NumPy-style alias, as torch accepts
+        dim, _ = np_dim_alias("cummax", dim, None, axis, None, required=True)
     return _cum_extreme(input, dim, np.maximum, "cummax", CummaxBackward0)
 
 
-def cummin(input, dim, *, out=None):
+def cummin(input, dim=None, *, out=None, axis=None):
     """(values, indices): the running minimum along ``dim`` and where it was found."""
+    if axis is not None or dim is None:  # NumPy-style alias, as torch accepts
+        dim, _ = np_dim_alias("cummin", dim, None, axis, None, required=True)
     return _cum_extreme(input, dim, np.minimum, "cummin", CumminBackward0)
 
 

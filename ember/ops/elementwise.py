@@ -48,10 +48,12 @@ class _BinaryBackward(Node):
 
 
 def _binary_op(a, b, compute, node_cls, float_result=False, save=False, alpha=1, kinds=None,
-               kname=None, scalar_edge=True):
+               kname=None, scalar_edge=True, save_lhs_alone=True):
     """``scalar_edge``: whether a Python-number operand gets a (None) edge, as it does in
     PyTorch for ops whose number overload wraps it into a tensor (add, mul, ...); ops with a
-    Scalar overload (fmod, xlogy ...) record edges for their tensor operands only."""
+    Scalar overload (fmod, xlogy ...) record edges for their tensor operands only.
+    ``save_lhs_alone=False``: with a Python-number rhs the gradient needs only the number
+    (``x * 2``, ``x / 2``), so ``a`` is not saved and may be modified in place afterwards."""
     lhs_number = not isinstance(a, Tensor)
     if lhs_number:
         a = to_tensor(a, b if isinstance(b, Tensor) else None)
@@ -83,7 +85,7 @@ def _binary_op(a, b, compute, node_cls, float_result=False, save=False, alpha=1,
             node._other = y
         node._alpha = alpha
         if save:
-            node.save_for_backward(a, bt)
+            node.save_for_backward(a if bt is not None or save_lhs_alone else _UNSAVED, bt)
         if scalar_edge:
             attach(out, node, (a, bt))
         elif lhs_number:
@@ -91,6 +93,10 @@ def _binary_op(a, b, compute, node_cls, float_result=False, save=False, alpha=1,
         else:
             attach(out, node, (a,) if bt is None else (a, bt))
     return out
+
+
+# Stands in for an operand the backward does not read (a version counter nothing bumps).
+_UNSAVED = wrap(np.zeros((), np.float32))
 
 
 def _not_implemented(kname, npdtype):
@@ -313,7 +319,7 @@ def rsub(input, other, *, alpha=1):
 
 
 def mul(input, other, *, out=None):
-    res = _binary_op(input, other, np.multiply, MulBackward0, save=True)
+    res = _binary_op(input, other, np.multiply, MulBackward0, save=True, save_lhs_alone=False)
     return res if out is None else _out(res, out)
 
 
@@ -321,7 +327,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     """True division (integers give floats), or 'trunc' / 'floor' rounding division."""
     if rounding_mode is None:
         return _out(_binary_op(input, other, np.true_divide, DivBackward0, float_result=True,
-                               save=True), out)
+                               save=True, save_lhs_alone=False), out)
     if rounding_mode == "trunc":
         compute = _div_trunc
         kname = "div_trunc_cpu"

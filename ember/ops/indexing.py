@@ -272,8 +272,28 @@ class IndexPutBackward0(Node):
         if self._next[0] is not None:
             gx = index_put_impl(g, self._key, 0.0)
         if self._next[1] is not None:
-            gv = cast_to(sum_to(getitem_raw(g, self._key), self._vshape), self._vdtype)
+            region = getitem_raw(g, self._key)
+            extra = len(self._vshape) - region._data.ndim
+            if extra > 0:  # the value had leading 1-dims the region lacks
+                region = region.reshape((1,) * extra + tuple(region.shape))
+            gv = cast_to(sum_to(region, self._vshape), self._vdtype)
         return gx, gv
+
+
+def _assign(d, key, vd):
+    """``d[key] = vd``; like PyTorch, a value with extra leading 1-dims fits (CleanRL's
+    ``advantages[t] = delta`` with a (1, 1) delta into a 0-d slot)."""
+    try:
+        d[key] = vd
+    except ValueError:
+        shape = np.shape(vd)
+        lead = 0
+        while lead < len(shape) and shape[lead] == 1:
+            lead += 1
+        if not lead:
+            raise
+        d[key] = vd.reshape(shape[lead:]) if hasattr(vd, "reshape") else vd
+        # a region with fewer dims than the value still fails above, with NumPy's error
 
 
 def index_put_impl(x, key, value):
@@ -282,7 +302,7 @@ def index_put_impl(x, key, value):
     vt = value if isinstance(value, Tensor) else None
     vd = value._data if vt is not None else value
     try:
-        out[key] = vd
+        _assign(out, key, vd)
     except IndexError as exc:
         raise _bounds_error(exc, out.shape, key) from None
     except ValueError:
@@ -326,7 +346,7 @@ def setitem(self, key, value):
                            "tensor before performing the operation.")
     vd = value._data if isinstance(value, Tensor) else value
     try:
-        d[key] = vd
+        _assign(d, key, vd)
     except IndexError as exc:
         raise _bounds_error(exc, d.shape, key) from None
     except ValueError:

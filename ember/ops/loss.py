@@ -25,7 +25,8 @@ def _reduce_arr(loss, reduction, denom=None):
     s = loss.sum(dtype=loss.dtype)
     if reduction == "sum":
         return np.asarray(s)
-    return np.asarray(s / (loss.size if denom is None else denom), dtype=loss.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 (every target ignored) is NaN
+        return np.asarray(s / (loss.size if denom is None else denom), dtype=loss.dtype)
 
 
 def _grad_scale(g, reduction, shape, denom):
@@ -324,7 +325,7 @@ FAST_BACKWARD[MseLossBackward0] = _mse_fast
 def mse_loss(input, target, reduction="mean"):
     """Mean squared error of same-shaped (already broadcast) input and target."""
     d = input._data - target._data
-    if reduction != "none" and d.size <= 4096 and type(d) is np.ndarray and \
+    if reduction != "none" and 0 < d.size <= 4096 and type(d) is np.ndarray and \
             d.dtype in (np.float32, np.float64):
         # small inputs: one BLAS dot instead of square + reduce (a third of the time)
         s = np.vdot(d, d)

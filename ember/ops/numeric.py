@@ -15,6 +15,7 @@ from .. import dtypes as dt
 from ..return_types import named
 from ..tensor import Tensor
 from ._util import wrap, wrap_dim
+from ._util import np_dim_alias
 
 
 def _as_tensor(x, like=None):
@@ -147,14 +148,20 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, name):
     return out
 
 
-def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None,
+             axis=None, keepdims=None):
     """The q-th quantiles of ``input`` (all elements, or along ``dim``)."""
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("quantile", dim, keepdim, axis, keepdims)
     res = _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
     return res if out is None else out.copy_(res)
 
 
-def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None,
+                axis=None, keepdims=None):
     """:func:`quantile` ignoring NaN values."""
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("nanquantile", dim, keepdim, axis, keepdims)
     res = _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
     return res if out is None else out.copy_(res)
 

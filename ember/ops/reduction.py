@@ -9,6 +9,7 @@ from ..autograd.graph import Node
 from ..return_types import named
 from ..tensor import Tensor
 from ._util import arr, attach, grad_needed, wrap, wrap_dim, wrap_dims
+from ._util import np_dim_alias
 
 _ndarray = np.ndarray
 
@@ -55,8 +56,10 @@ class SumBackward1(Node):
         return _expand_back(_back_dtype(g, self._dtype), self._shape, self._dims, self._keep)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
     """Sum over ``dim`` (int, tuple or all); integer inputs sum to int64."""
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("sum", dim, keepdim, axis, keepdims)
     d = input._data
     acc = _acc_dtype(d, dtype)
     if dim is None:
@@ -98,8 +101,10 @@ class NansumBackward0(Node):
         return gk.expand(x.shape).where(x.isnan().logical_not(), 0.0)
 
 
-def nansum(input, dim=None, keepdim=False, *, dtype=None):
+def nansum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     """``sum`` treating NaN as zero."""
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("nansum", dim, keepdim, axis, keepdims)
     d = input._data
     if not input.is_floating_point():
         return sum(input, dim, keepdim, dtype=dtype)
@@ -130,7 +135,9 @@ class MeanBackward1(MeanBackward0):
     __slots__ = ()
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("mean", dim, keepdim, axis, keepdims)
     d = input._data
     if dtype is not None:
         d = d.astype(dt.to_dtype(dtype).numpy_dtype)
@@ -162,7 +169,9 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return _maybe_out(t, out)
 
 
-def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("nanmean", dim, keepdim, axis, keepdims)
     mask = ~input.isnan()
     return nansum(input, dim, keepdim, dtype=dtype) / mask.sum(dim, keepdim).to(input.dtype)
 
@@ -201,7 +210,9 @@ def _excl_prod(x, d):
     return left * right
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("prod", dim, keepdim, axis, keepdims)
     d = input._data
     acc = _acc_dtype(d, dtype)
     if dim is None:
@@ -342,12 +353,16 @@ def _extreme(input, dim, keepdim, np_arg, np_red, node_full, node_dim, name):
     return _named_pair(name)(vals, ind)
 
 
-def max(input, dim=None, keepdim=False, *, out=None):
+def max(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """Max of all elements, or (values, indices) along ``dim``; ``max(a, b)`` is maximum."""
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("max", dim, keepdim, axis, keepdims)
     return _extreme(input, dim, keepdim, np.argmax, np.max, MaxBackward1, MaxBackward0, "max")
 
 
-def min(input, dim=None, keepdim=False, *, out=None):
+def min(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("min", dim, keepdim, axis, keepdims)
     return _extreme(input, dim, keepdim, np.argmin, np.min, MinBackward1, MinBackward0, "min")
 
 
@@ -367,15 +382,21 @@ def _amax_impl(input, dim, keepdim, np_red, node_cls, name):
     return t
 
 
-def amax(input, dim=(), keepdim=False):
+def amax(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("amax", dim, keepdim, axis, keepdims)
     return _amax_impl(input, dim, keepdim, np.max, AmaxBackward0, "amax")
 
 
-def amin(input, dim=(), keepdim=False):
+def amin(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("amin", dim, keepdim, axis, keepdims)
     return _amax_impl(input, dim, keepdim, np.min, AminBackward0, "amin")
 
 
-def aminmax(input, *, dim=None, keepdim=False):
+def aminmax(input, *, dim=None, keepdim=False, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("aminmax", dim, keepdim, axis, keepdims)
     cls = _named_pair_generic("aminmax", ("min", "max"))
     if dim is None:
         return cls(amin(input), amax(input))
@@ -386,7 +407,9 @@ def _named_pair_generic(name, fields):
     return named(name, tuple(fields))
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("argmax", dim, keepdim, axis, keepdims)
     d = input._data
     if d.dtype.kind == "b":
         raise RuntimeError("argmax(): does not support bool input")
@@ -401,7 +424,9 @@ def argmax(input, dim=None, keepdim=False):
     return wrap(arr(np.argmax(d, axis=ax, keepdims=keepdim).astype(np.int64, copy=False)))
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("argmin", dim, keepdim, axis, keepdims)
     d = input._data
     if d.dtype.kind == "b":
         raise RuntimeError("argmin(): does not support bool input")
@@ -494,19 +519,25 @@ def _select_result(input, vals, idx, ax, keepdim, node_cls, name):
     return _named_pair(name)(values, wrap(idx))
 
 
-def median(input, dim=None, keepdim=False, *, out=None):
+def median(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """Lower median of all elements, or (values, indices) along ``dim``; NaN propagates."""
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("median", dim, keepdim, axis, keepdims)
     return _median(input, dim, keepdim, False, "median", MedianBackward0, MedianBackward1)
 
 
-def nanmedian(input, dim=None, keepdim=False, *, out=None):
+def nanmedian(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """``median`` ignoring NaNs (NaN only where a whole slice is NaN)."""
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("nanmedian", dim, keepdim, axis, keepdims)
     return _median(input, dim, keepdim, True, "nanmedian", NanmedianBackward0,
                    NanmedianBackward1)
 
 
-def mode(input, dim=-1, keepdim=False, *, out=None):
+def mode(input, dim=-1, keepdim=False, *, out=None, axis=None, keepdims=None):
     """(values, indices): the most frequent value along ``dim`` (the smallest on ties)."""
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("mode", dim, keepdim, axis, keepdims)
     d = input._data
     ax = wrap_dim(dim, d.ndim)
     if d.ndim == 0:
@@ -610,17 +641,26 @@ def _var_impl(input, dim, unbiased, keepdim, correction, node_cls, take_sqrt):
     return t
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None,
+        axis=None, keepdims=None):
     """Variance over ``dim`` with Bessel's ``correction`` (default 1; ``unbiased=False``: 0)."""
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("var", dim, keepdim, axis, keepdims)
     return _var_impl(input, dim, unbiased, keepdim, correction, VarBackward0, False)
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None,
+        axis=None, keepdims=None):
     """Standard deviation: the square root of ``var``."""
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("std", dim, keepdim, axis, keepdims)
     return _var_impl(input, dim, unbiased, keepdim, correction, StdBackward0, True)
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None,
+             axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("var_mean", dim, keepdim, axis, keepdims)
     d2, u2, k2 = _parse_var_args(dim, unbiased, keepdim)
     v = var(input, d2, u2, k2, correction=correction)
     m = input.mean(wrap_dims(d2, input.ndim), keepdim=k2) if d2 is not None else \
@@ -628,7 +668,10 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return v, m
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None,
+             axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("std_mean", dim, keepdim, axis, keepdims)
     v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
     return v.sqrt(), m
 
@@ -645,8 +688,10 @@ class LogsumexpBackward0(Node):
         return g * (x - out).exp()
 
 
-def logsumexp(input, dim, keepdim=False, *, out=None):
+def logsumexp(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """``log(sum(exp(x)))`` over ``dim``, computed stably (the max is subtracted first)."""
+    if axis is not None or keepdims is not None or dim is None:  # NumPy-style aliases
+        dim, keepdim = np_dim_alias("logsumexp", dim, keepdim, axis, keepdims, required=True)
     d = input._data
     if d.dtype.kind in "biu":
         d = d.astype(dt.get_default_dtype().numpy_dtype)
@@ -673,7 +718,9 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     return _maybe_out(t, out)
 
 
-def all(input, dim=None, keepdim=False):
+def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("all", dim, keepdim, axis, keepdims)
     d = input._data
     if dim is None:
         r = np.asarray(np.all(d), np.uint8 if d.dtype == np.uint8 else np.bool_)
@@ -683,7 +730,9 @@ def all(input, dim=None, keepdim=False):
     return wrap(res if d.dtype != np.uint8 else res.astype(np.uint8))
 
 
-def any(input, dim=None, keepdim=False):
+def any(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("any", dim, keepdim, axis, keepdims)
     d = input._data
     if dim is None:
         r = np.asarray(np.any(d), np.uint8 if d.dtype == np.uint8 else np.bool_)
@@ -693,7 +742,9 @@ def any(input, dim=None, keepdim=False):
     return wrap(res if d.dtype != np.uint8 else res.astype(np.uint8))
 
 
-def count_nonzero(input, dim=None):
+def count_nonzero(input, dim=None, *, axis=None):
+    if axis is not None:  # NumPy-style alias, as torch accepts
+        dim, _ = np_dim_alias("count_nonzero", dim, None, axis, None)
     d = input._data
     if dim is None:
         return wrap(np.asarray(np.count_nonzero(d), dtype=np.int64))
@@ -736,16 +787,19 @@ def _softmax_dtype(input, dtype):
     return input, d
 
 
-def softmax(input, dim=None, dtype=None, *, _stacklevel=3):
+def softmax(input, dim=None, dtype=None, *, _stacklevel=3, axis=None):
     """``exp(x) / sum(exp(x))`` along ``dim``, computed stably."""
+    if axis is not None:  # NumPy-style alias, as torch accepts
+        dim, _ = np_dim_alias("softmax", dim, None, axis, None)
     input, d = _softmax_dtype(input, dtype)
     ax = _softmax_dim(dim, d.ndim)
     if d.ndim == 0:
         res = np.ones_like(d)
     else:
         m = d.max(axis=ax, keepdims=True) if d.size else 0
-        e = np.exp(d - m)
-        res = e / e.sum(axis=ax, keepdims=True) if d.size else e
+        with np.errstate(invalid="ignore"):  # an all -inf row is NaN, silently as in torch
+            e = np.exp(d - m)
+            res = e / e.sum(axis=ax, keepdims=True) if d.size else e
     t = wrap(arr(res))
     if grad_needed(input):
         node = SoftmaxBackward0()
@@ -762,15 +816,18 @@ def _softmax_dim(dim, ndim):
     return wrap_dim(dim, ndim) if ndim else 0
 
 
-def log_softmax(input, dim=None, dtype=None, *, _stacklevel=3):
+def log_softmax(input, dim=None, dtype=None, *, _stacklevel=3, axis=None):
+    if axis is not None:  # NumPy-style alias, as torch accepts
+        dim, _ = np_dim_alias("log_softmax", dim, None, axis, None)
     input, d = _softmax_dtype(input, dtype)
     ax = _softmax_dim(dim, d.ndim)
     if d.ndim == 0:
         res = np.zeros_like(d)
     elif d.size:
         m = d.max(axis=ax, keepdims=True)
-        sh = d - m
-        res = sh - np.log(np.exp(sh).sum(axis=ax, keepdims=True))
+        with np.errstate(invalid="ignore"):  # an all -inf row is NaN, silently as in torch
+            sh = d - m
+            res = sh - np.log(np.exp(sh).sum(axis=ax, keepdims=True))
     else:
         res = d.copy()
     t = wrap(arr(res))

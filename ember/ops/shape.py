@@ -11,6 +11,7 @@ from ..autograd.graph import Node
 from ..tensor import Size, Tensor
 from ._util import (arr, attach, cast_to, grad_needed, make_view, promote_tensors, sum_to,
                     wrap, wrap_dim)
+from ._util import np_dim_alias
 
 
 def _shape_arg(shape):
@@ -380,7 +381,9 @@ class UnsqueezeBackward0(Node):
         return g.squeeze(self._dim)
 
 
-def squeeze(input, dim=None):
+def squeeze(input, dim=None, *, axis=None):
+    if axis is not None:  # NumPy-style alias, as torch accepts
+        dim, _ = np_dim_alias("squeeze", dim, None, axis, None)
     d = input._data
     if dim is None:
         axes = tuple(i for i, s in enumerate(d.shape) if s == 1)
@@ -606,7 +609,9 @@ def select(input, dim, index):
     return region(input, key, SelectBackward0)
 
 
-def unbind(input, dim=0):
+def unbind(input, dim=0, *, axis=None):
+    if axis is not None:  # NumPy-style alias, as torch accepts
+        dim, _ = np_dim_alias("unbind", dim, None, axis, None)
     d = input._data
     if d.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
@@ -778,8 +783,10 @@ class CatBackward0(Node):
         return tuple(out)
 
 
-def cat(tensors, dim=0, *, out=None):
+def cat(tensors, dim=0, *, out=None, axis=None):
     """Concatenate along an existing dim; 1-d empty tensors are skipped as in PyTorch."""
+    if axis is not None:  # NumPy-style alias, as torch accepts
+        dim, _ = np_dim_alias("cat", dim, None, axis, None)
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
@@ -836,7 +843,9 @@ class StackBackward0(Node):
                      for i, npd in zip(range(self._n), self._dtypes))
 
 
-def stack(tensors, dim=0, *, out=None):
+def stack(tensors, dim=0, *, out=None, axis=None):
+    if axis is not None:  # NumPy-style alias, as torch accepts
+        dim, _ = np_dim_alias("stack", dim, None, axis, None)
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")

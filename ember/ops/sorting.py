@@ -5,6 +5,7 @@ import numpy as np
 from ..autograd.graph import Node
 from ..tensor import Tensor
 from ._util import arr, attach, grad_needed, wrap, wrap_dim
+from ._util import np_dim_alias
 from .reduction import KthvalueBackward0, _named_pair
 
 
@@ -68,8 +69,10 @@ def _values_and_grad(input, vals, idx, ax, cls):
     return v
 
 
-def sort(input, dim=-1, descending=False, stable=False, *, out=None):
+def sort(input, dim=-1, descending=False, stable=False, *, out=None, axis=None):
     """Sorted values and their indices along ``dim`` (a stable sort)."""
+    if axis is not None:  # NumPy-style alias, as torch accepts
+        dim, _ = np_dim_alias("sort", dim, None, axis, None)
     if isinstance(dim, bool):  # torch.sort(x, stable=..., dim=...) keyword-only forms
         descending, dim = dim, -1
     d = input._data
@@ -84,8 +87,10 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
                                wrap(idx.astype(np.int64, copy=False)))
 
 
-def argsort(input, dim=-1, descending=False, stable=False):
+def argsort(input, dim=-1, descending=False, stable=False, *, axis=None):
     """Indices that sort ``input`` along ``dim``."""
+    if axis is not None:  # NumPy-style alias, as torch accepts
+        dim, _ = np_dim_alias("argsort", dim, None, axis, None)
     d = input._data
     if d.ndim == 0:
         return wrap(np.zeros((), np.int64))
@@ -96,8 +101,10 @@ def msort(input):
     return sort(input, 0)[0]
 
 
-def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
+def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None, axis=None):
     """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
+    if axis is not None:  # NumPy-style alias, as torch accepts
+        dim, _ = np_dim_alias("topk", dim, None, axis, None)
     d = input._data
     ax = wrap_dim(dim, d.ndim)
     n = d.shape[ax] if d.ndim else 1
@@ -126,8 +133,10 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     return _named_pair("topk")(_values_and_grad(input, vals, idx, ax, TopkBackward0), wrap(idx))
 
 
-def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
+def kthvalue(input, k, dim=-1, keepdim=False, *, out=None, axis=None, keepdims=None):
     """The ``k``-th smallest value along ``dim`` (1-based) and its index."""
+    if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
+        dim, keepdim = np_dim_alias("kthvalue", dim, keepdim, axis, keepdims)
     d = input._data
     ax = wrap_dim(dim, d.ndim)
     n = d.shape[ax] if d.ndim else 1

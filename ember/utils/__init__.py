@@ -2,7 +2,8 @@
 import importlib as _importlib
 
 _SUB = ("data", "checkpoint", "tensorboard", "hooks", "safetensors", "benchmark", "dlpack",
-        "cpp_extension", "model_zoo", "bottleneck", "mobile_optimizer")
+        "cpp_extension", "model_zoo", "bottleneck", "mobile_optimizer",
+        "_pytree")
 
 
 def __getattr__(name):

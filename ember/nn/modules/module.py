@@ -434,7 +434,8 @@ class Module:
         return self._apply(convert)
 
     def share_memory(self):
-        return self
+        """Move every parameter and buffer to shared memory (see ``Tensor.share_memory_``)."""
+        return self._apply(lambda t: t.share_memory_())
 
     # ------------------------------------------------------------ hooks
     def register_full_backward_pre_hook(self, hook, prepend=False):

@@ -1,5 +1,6 @@
-"""``torch.nn.parallel``: DataParallel (one process). DistributedDataParallel needs
-``torch.distributed``, which Ember does not provide (see docs/differences.md)."""
+"""``torch.nn.parallel``: DataParallel (one process) and DistributedDataParallel (over
+``ember.distributed``, which runs a world of one process; see docs/differences.md)."""
 from .data_parallel import DataParallel, data_parallel
+from .distributed import DistributedDataParallel
 
-__all__ = ["DataParallel", "data_parallel"]
+__all__ = ["DataParallel", "data_parallel", "DistributedDataParallel"]

@@ -134,6 +134,45 @@ class SummaryWriter:
         value = summary_pb2.Summary.Value(tag=tag, image=image)
         self._event(summary_pb2.Summary(value=[value]), global_step, walltime)
 
+    def add_images(self, tag, img_tensor, global_step=None, walltime=None, dataformats="NCHW"):
+        """Log a batch of images as one grid image (8 per row, as PyTorch tiles them)."""
+        imgs = _to_numpy(img_tensor)
+        fmt = dataformats.upper()
+        if len(fmt) != 4 or sorted(fmt) != sorted("NCHW"):
+            raise ValueError(f"unsupported dataformats {dataformats!r}")
+        imgs = np.transpose(imgs, [fmt.index(c) for c in "NCHW"])
+        if imgs.shape[1] == 1:
+            imgs = np.concatenate([imgs] * 3, 1)
+        self.add_image(tag, _grid(imgs), global_step, walltime, dataformats="CHW")
+
+    def add_figure(self, tag, figure, global_step=None, close=True, walltime=None):
+        """Log a matplotlib figure (or a list of them, as a grid) rendered to an image."""
+        if isinstance(figure, (list, tuple)):
+            imgs = np.stack([_figure_to_chw(f, close) for f in figure])
+            self.add_images(tag, imgs, global_step, walltime, dataformats="NCHW")
+        else:
+            self.add_image(tag, _figure_to_chw(figure, close), global_step, walltime,
+                           dataformats="CHW")
+
+    def add_pr_curve(self, tag, labels, predictions, global_step=None, num_thresholds=127,
+                     weights=None, walltime=None):
+        """Log a precision-recall curve of ``predictions`` (probabilities) against 0/1
+        ``labels``, bucketed as PyTorch and TensorBoard's PR-curve plugin do."""
+        from tensorboard.plugins.pr_curve.plugin_data_pb2 import PrCurvePluginData
+        num_thresholds = min(num_thresholds, 127)
+        data = _pr_curve_data(_to_numpy(labels), _to_numpy(predictions), num_thresholds,
+                              1.0 if weights is None else _to_numpy(weights))
+        tensor = TensorProto(dtype="DT_FLOAT", float_val=data.reshape(-1).tolist(),
+                             tensor_shape=TensorShapeProto(dim=[
+                                 TensorShapeProto.Dim(size=data.shape[0]),
+                                 TensorShapeProto.Dim(size=data.shape[1])]))
+        meta = summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(
+            plugin_name="pr_curves",
+            content=PrCurvePluginData(version=0, num_thresholds=num_thresholds)
+            .SerializeToString()))
+        value = summary_pb2.Summary.Value(tag=tag, metadata=meta, tensor=tensor)
+        self._event(summary_pb2.Summary(value=[value]), global_step, walltime)
+
     def add_hparams(self, hparam_dict, metric_dict, hparam_domain_discrete=None, run_name=None,
                     global_step=None):
         """Log one hyperparameter set and its metrics for TensorBoard's HParams tab."""
@@ -203,6 +242,49 @@ def _hparams_summaries(hparam_dict, metric_dict):
                     HParamsPluginData(version=0, session_start_info=start)),
             summary("_hparams_/session_end_info", HParamsPluginData(
                 version=0, session_end_info=SessionEndInfo(status=api_pb2.STATUS_SUCCESS))))
+
+
+def _pr_curve_data(labels, predictions, num_thresholds, weights):
+    """Rows TP, FP, TN, FN, precision, recall at ``num_thresholds`` equally spaced
+    thresholds (predictions bucketed by ``floor(p * (num_thresholds - 1))``)."""
+    buckets = np.floor(predictions * (num_thresholds - 1)).astype(np.int32)
+    labels = labels.astype(np.float64)
+    rng = (0, num_thresholds - 1)
+    tp_b, _ = np.histogram(buckets, bins=num_thresholds, range=rng, weights=labels * weights)
+    fp_b, _ = np.histogram(buckets, bins=num_thresholds, range=rng,
+                           weights=(1.0 - labels) * weights)
+    tp = np.cumsum(tp_b[::-1])[::-1]
+    fp = np.cumsum(fp_b[::-1])[::-1]
+    tn = fp[0] - fp
+    fn = tp[0] - tp
+    precision = tp / np.maximum(1e-7, tp + fp)
+    recall = tp / np.maximum(1e-7, tp + fn)
+    return np.stack((tp, fp, tn, fn, precision, recall))
+
+
+def _grid(imgs, ncols=8):
+    """(N, C, H, W) images tiled row by row into one (C, H * rows, W * cols) image."""
+    n, c, h, w = imgs.shape
+    ncols = min(n, ncols)
+    nrows = -(-n // ncols)
+    canvas = np.zeros((c, h * nrows, w * ncols), dtype=imgs.dtype)
+    for i in range(n):
+        y, x = divmod(i, ncols)
+        canvas[:, y * h:(y + 1) * h, x * w:(x + 1) * w] = imgs[i]
+    return canvas
+
+
+def _figure_to_chw(figure, close):
+    """A matplotlib figure drawn with the Agg canvas, as a uint8 (3, H, W) image."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    w, h = figure.canvas.get_width_height()
+    rgba = np.frombuffer(canvas.buffer_rgba(), dtype=np.uint8).reshape(h, w, 4)
+    if close:
+        import matplotlib.pyplot as plt
+        plt.close(figure)
+    return np.ascontiguousarray(np.moveaxis(rgba[:, :, :3], 2, 0))
 
 
 def _png(img):

@@ -1,0 +1,32 @@
+"""``torch.cpu.amp``: the deprecated CPU spellings of ``torch.amp.autocast('cpu')`` and
+``torch.amp.GradScaler('cpu')`` (they warn as PyTorch's do)."""
+import warnings
+
+from ..amp import GradScaler as _GradScaler
+from ..amp import autocast as _autocast
+
+__all__ = ["autocast", "GradScaler"]
+
+
+class autocast(_autocast):
+    """``torch.cpu.amp.autocast(enabled=True, dtype=torch.bfloat16, cache_enabled=True)``."""
+
+    def __init__(self, enabled=True, dtype=None, cache_enabled=True):
+        warnings.warn("`torch.cpu.amp.autocast(args...)` is deprecated. Please use "
+                      "`torch.amp.autocast('cpu', args...)` instead.", FutureWarning,
+                      stacklevel=2)
+        from .. import dtypes
+        super().__init__("cpu", dtype=dtypes.bfloat16 if dtype is None else dtype,
+                         enabled=enabled, cache_enabled=cache_enabled)
+
+
+class GradScaler(_GradScaler):
+    """``torch.cpu.amp.GradScaler``: a ``torch.amp.GradScaler('cpu', ...)``."""
+
+    def __init__(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5,
+                 growth_interval=2000, enabled=True):
+        warnings.warn("`torch.cpu.amp.GradScaler(args...)` is deprecated. Please use "
+                      "`torch.amp.GradScaler('cpu', args...)` instead.", FutureWarning,
+                      stacklevel=2)
+        super().__init__("cpu", init_scale, growth_factor, backoff_factor, growth_interval,
+                         enabled)

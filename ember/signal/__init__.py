@@ -1,0 +1,4 @@
+"""``torch.signal``: signal-processing helpers (``torch.signal.windows``)."""
+from . import windows  # noqa: F401
+
+__all__ = ["windows"]
