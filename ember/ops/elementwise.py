@@ -758,8 +758,7 @@ def _relu_grad(n, g):
     if state.enabled:  # create_graph: PyTorch's ThresholdBackwardBackward0 (see activation.py)
         from .activation import relu_grad_graph
         return relu_grad_graph(g, out)
-    return Tensor._wrap(relu_backward(g._data, out._data)) if g._data.dtype == out._data.dtype \
-        else g * (out > 0)
+    return Tensor._wrap(relu_backward(g._data, out._data))
 
 
 def _sign_np(x):
