@@ -19,6 +19,7 @@ import numpy as np
 
 from ..autograd.engine import FAST_BACKWARD
 from ..backends import cpu_kernels as _ck
+from ..backends.gemm import mm
 from . import activation as _act
 from . import conversion as _conv
 from . import elementwise as _ew
@@ -483,8 +484,8 @@ def _mm(node, g):
             type(b) is not type(g):
         return None
     nxt = node._next
-    return (g @ b.T if nxt[0] is not None else None,
-            a.T @ g if nxt[1] is not None else None)
+    return (mm(g, b.T) if nxt[0] is not None else None,
+            mm(a.T, g) if nxt[1] is not None else None)
 
 
 def _matmul(node, g):
@@ -504,7 +505,7 @@ def _matmul(node, g):
         ga = _sum_to(_la._matmul_arrays(g, b.swapaxes(-1, -2)), a.shape)
     if nxt[1] is not None:
         if a.ndim >= 3 and b.ndim == 2:
-            gb = a.reshape(-1, a.shape[-1]).T @ g.reshape(-1, g.shape[-1])
+            gb = mm(a.reshape(-1, a.shape[-1]).T, g.reshape(-1, g.shape[-1]))
         else:
             gb = _sum_to(_la._matmul_arrays(a.swapaxes(-1, -2), g), b.shape)
     return ga, gb
@@ -532,9 +533,9 @@ def _addmm(node, g):
                 type(b) is not type(gs):
             return None
         if nxt[1] is not None:
-            ga = gs @ b.T
+            ga = mm(gs, b.T)
         if nxt[2] is not None:
-            gb = a.T @ gs
+            gb = mm(a.T, gs)
     return gbias, ga, gb
 
 

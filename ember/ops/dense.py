@@ -11,6 +11,7 @@ import numpy as np
 from ..autograd.engine import FAST_BACKWARD
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node
+from ..backends.gemm import mm
 from . import linalg as _la
 from ._fused import row_sum
 from ._util import attach, wrap
@@ -70,12 +71,12 @@ def _fast(node, g):
     g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
     gx = gw = gb = None
     if nxt[0] is not None:
-        gx = g2 @ wd
+        gx = mm(g2, wd)
         if xd.ndim != 2:
             gx = gx.reshape(xd.shape)
     if nxt[1] is not None:
         x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])
-        gw = g2.T @ x2
+        gw = mm(g2.T, x2)
     if nxt[2] is not None:  # one output column: a plain contiguous sum beats ones @ g
         gb = np.add.reduce(g2, 0) if g2.shape[1] == 1 else row_sum(g2)
     return gx, gw, gb
@@ -98,7 +99,7 @@ def linear(input, weight, bias=None):
         return _la.linear(input, weight, bias)
     two = x.ndim == 2
     x2 = x if two else x.reshape(-1, x.shape[-1])
-    y = x2 @ w.T
+    y = mm(x2, w.T)
     if b is not None:
         y += b
     if not two:

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node
+from ..backends.gemm import mm as gemm_mm
 from ..tensor import Tensor
 from ._util import arr, attach, cast_to, check_same_device, sum_to, wrap
 
@@ -32,7 +33,9 @@ def _matmul_arrays(x, y):
         # (..., n, k) @ (k, m): one big GEMM instead of a loop of small ones.
         lead = x.shape[:-1]
         xs = x if x.flags.c_contiguous else np.ascontiguousarray(x)
-        return (xs.reshape(-1, x.shape[-1]) @ y).reshape(lead + (y.shape[-1],))
+        return gemm_mm(xs.reshape(-1, x.shape[-1]), y).reshape(lead + (y.shape[-1],))
+    if x.ndim == 2 and y.ndim == 2:
+        return gemm_mm(x, y)
     return x @ y
 
 
@@ -263,7 +266,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     if x.shape[1] != y.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x"
                            f"{x.shape[1]} and {y.shape[0]}x{y.shape[1]})")
-    prod = x @ y
+    prod = gemm_mm(x, y)
     if alpha != 1:
         prod *= alpha
     bd = input._data if isinstance(input, Tensor) else input

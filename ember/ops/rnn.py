@@ -20,6 +20,7 @@ import numpy as np
 from ..autograd.graph import Node
 from ..backends import seq_kernels
 from ..backends.dispatch import xp_of
+from ..backends.gemm import mm
 from ._fused import attach_multi, building_graph, composite_grads, row_sum
 from ._util import grad_needed, wrap
 
@@ -70,7 +71,7 @@ def _lstm_forward(proj, h0, c0, whh_t, whr, reverse, bs):
     gates = xpm.empty((n, nb, h4), dt)   # gate values [i, f, g, o] of each step
     tcs = xpm.empty((n, nb, hid), dt)    # tanh(c) of each step
     hfull = xpm.empty((n, nb, hid), dt) if whr is not None else None
-    whr_t = whr.T if whr is not None else None
+    whr_t = xpm.ascontiguousarray(whr.T) if whr is not None else None
     tmp = xpm.empty((nb, hid), dt)
     kern = _cell_kernels(proj, hs)
     if kern is not None:  # flat per-step views for the compiled cell
@@ -81,12 +82,12 @@ def _lstm_forward(proj, h0, c0, whh_t, whr, reverse, bs):
         t = n - 1 - s if reverse else s
         b = nb if bs is None else int(bs[t])
         g = gates[s, :b]
-        xpm.matmul(hs[s, :b], whh_t, out=g)
+        mm(hs[s, :b], whh_t, out=g)
         if kern is not None:
             kern.lstm_cell_fwd(gf[s], pf[t], sf, cf[s], cf[s + 1], tf[s],
                                hf[s + 1] if whr is None else hf[s], b, hid)
             if whr is not None:
-                xpm.matmul(hfull[s, :b], whr_t, out=hs[s + 1, :b])
+                mm(hfull[s, :b], whr_t, out=hs[s + 1, :b])
             if b < nb:  # finished sequences keep their state
                 hs[s + 1, b:] = hs[s, b:]
                 cs[s + 1, b:] = cs[s, b:]
@@ -107,7 +108,7 @@ def _lstm_forward(proj, h0, c0, whh_t, whr, reverse, bs):
         else:
             hf = hfull[s, :b]
             xpm.multiply(g[:, 3 * hid:], tc, out=hf)
-            xpm.matmul(hf, whr_t, out=hs[s + 1, :b])
+            mm(hf, whr_t, out=hs[s + 1, :b])
         if b < nb:  # finished sequences keep their state
             hs[s + 1, b:] = hs[s, b:]
             cs[s + 1, b:] = cs[s, b:]
@@ -125,7 +126,7 @@ def _gru_forward(xp_, h, whh, bhh, reverse, bs):
     n, nb, h3 = xp_.shape
     hid = h3 // 3
     dt = xp_.dtype
-    whh_t = whh.T
+    whh_t = xpm.ascontiguousarray(whh.T)
     gates = xpm.zeros((n, nb, h3), dt) if bs is not None else xpm.empty((n, nb, h3), dt)
     hns = xpm.zeros((n, nb, hid), dt) if bs is not None else xpm.empty((n, nb, hid), dt)
     hprev = xpm.empty((n, nb, hid), dt)
@@ -136,7 +137,7 @@ def _gru_forward(xp_, h, whh, bhh, reverse, bs):
         hprev[t] = h
         g = gates[t, :b]
         hpb = hp[:b]
-        xpm.matmul(h[:b], whh_t, out=hpb)
+        mm(h[:b], whh_t, out=hpb)
         if bhh is not None:
             hpb += bhh
         rz = g[:, :2 * hid]
@@ -162,14 +163,14 @@ def _rnn_forward(xp_, h, whh, relu, reverse, bs):
     xpm = xp_of(xp_)
     n, nb, hid = xp_.shape
     dt = xp_.dtype
-    whh_t = whh.T
+    whh_t = xpm.ascontiguousarray(whh.T)
     hprev = xpm.empty((n, nb, hid), dt)
     out = xpm.zeros((n, nb, hid), dt) if bs is not None else xpm.empty((n, nb, hid), dt)
     for t in _steps(n, reverse):
         b = nb if bs is None else int(bs[t])
         hprev[t] = h
         o = out[t, :b]
-        xpm.matmul(h[:b], whh_t, out=o)
+        mm(h[:b], whh_t, out=o)
         o += xp_[t, :b]
         if relu:
             xpm.maximum(o, 0, out=o)
@@ -206,7 +207,7 @@ def _lstm_backward(saved, gout, dh, dc, whh, whr, reverse, bs):
             b = nb if bs is None else int(bs[t])
             kern.lstm_cell_bwd(gf[s], tf[s], cf[s], dhf, gof[t] if gout is not None else zero,
                                dcf, dgf[s], b, hid)
-            xpm.matmul(dgates[s, :b], whh, out=dh[:b])
+            mm(dgates[s, :b], whh, out=dh[:b])
         return dgates, dh, dc, None
     for s in range(n - 1, -1, -1):
         t = n - 1 - s if reverse else s
@@ -216,7 +217,7 @@ def _lstm_backward(saved, gout, dh, dc, whh, whr, reverse, bs):
             dhb += gout[t, :b]
         if whr is not None:
             dh_all[s, :b] = dhb
-            dhf = dhb @ whr
+            dhf = mm(dhb, whr)
         else:
             dhf = dhb
         g = gates[s, :b]
@@ -240,10 +241,10 @@ def _lstm_backward(saved, gout, dh, dc, whh, whr, reverse, bs):
         xpm.subtract(1, q[:, 2 * hid:3 * hid], out=d[:, 2 * hid:3 * hid])
         dg *= d
         dcb *= g[:, hid:2 * hid]
-        xpm.matmul(dg, whh, out=dhb)
+        mm(dg, whh, out=dhb)
     dwhr = None
     if whr is not None:
-        dwhr = dh_all.reshape(-1, dh_all.shape[-1]).T @ hfull.reshape(-1, hid)
+        dwhr = mm(dh_all.reshape(-1, dh_all.shape[-1]).T, hfull.reshape(-1, hid))
     return dgates, dh, dc, dwhr
 
 
@@ -279,7 +280,7 @@ def _gru_backward(saved, gout, dh, whh, reverse, bs):
         dh_t[:, :2 * hid] = dx_t[:, :2 * hid]
         xpm.multiply(dn, r[t, :b], out=dh_t[:, 2 * hid:])
         dhb *= z[t, :b]
-        dhb += dh_t @ whh
+        dhb += mm(dh_t, whh)
     return dxg, dhg, dh
 
 
@@ -295,7 +296,7 @@ def _rnn_backward(out, hprev, gout, dh, whh, relu, reverse, bs):
             dhb += gout[t, :b]
         d = dpre[t, :b]
         xpm.multiply(dhb, deriv[t, :b], out=d)
-        xpm.matmul(d, whh, out=dhb)
+        mm(d, whh, out=dhb)
     return dpre, dh
 
 
@@ -345,12 +346,12 @@ class RnnLayerBackward(Node):
         g2h = dgh.reshape(n * nb, -1) if dgh is not dgx else g2x
         gx = None
         if nx[0] is not None:
-            gxd = (g2x @ wih._data).reshape(xd.shape)
+            gxd = mm(g2x, wih._data).reshape(xd.shape)
             gx = wrap(xpm.ascontiguousarray(gxd[::-1]) if proc else gxd)
         ghx = wrap(dh) if nx[1] is not None else None
         gcx = wrap(dc) if (nx[2] is not None and dc is not None) else None
-        gwih = wrap(g2x.T @ xd.reshape(n * nb, -1)) if nx[3] is not None else None
-        gwhh = wrap(g2h.T @ hprev.reshape(n * nb, -1)) if nx[4] is not None else None
+        gwih = wrap(mm(g2x.T, xd.reshape(n * nb, -1))) if nx[3] is not None else None
+        gwhh = wrap(mm(g2h.T, hprev.reshape(n * nb, -1))) if nx[4] is not None else None
         gbih = wrap(row_sum(g2x)) if (bih is not None and nx[5] is not None) else None
         if bhh is not None and nx[6] is not None:  # LSTM / RNN: both biases get one sum
             # (a copy: the two .grad arrays must not be one object)
@@ -388,8 +389,10 @@ def rnn_layer(mode, x, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, reve
     n, nb = xd.shape[0], xd.shape[1]
     x2 = xd.reshape(n * nb, xd.shape[2]) if xd.flags.c_contiguous else \
         xpm.ascontiguousarray(xd).reshape(n * nb, xd.shape[2])
-    wih_t = w_ih._data.T
-    whh_t = w_hh._data.T
+    # Transposed weights copied C-contiguous once: the step GEMMs read them row by row (a copy
+    # also when already contiguous, e.g. input_size 1: the LSTM branch scales it in place).
+    wih_t = w_ih._data.T.copy()
+    whh_t = w_hh._data.T.copy()
     bias = None
     if b_ih is not None:
         bias = b_ih._data
@@ -400,10 +403,10 @@ def rnn_layer(mode, x, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, reve
         hid = w_hh.shape[0] // 4
         half = xpm.full(4 * hid, 0.5, xd.dtype)
         half[2 * hid:3 * hid] = 1
-        wih_t = wih_t * half
-        whh_t = whh_t * half
+        wih_t *= half
+        whh_t *= half
         bias = bias * half if bias is not None else None
-    proj = x2 @ wih_t
+    proj = mm(x2, wih_t)
     if bias is not None:
         proj += bias
     proj = proj.reshape(n, nb, -1)

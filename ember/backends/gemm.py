@@ -1,0 +1,124 @@
+"""float32 matrix products on the CPU: a compiled AVX-512 kernel where it pays, else NumPy.
+
+``mm(a, b, out=None)`` is ``numpy.matmul`` for 2-D arrays. When numba is available
+(``numba_kernels.kernels()`` not None), the CPU has AVX-512 and both operands are float32 NumPy
+arrays in a layout the kernel reads directly (``a`` C- or Fortran-contiguous, ``b``
+C-contiguous, at least 16 columns), the product runs in ``_numba_gemm.sgemm``: about 2x
+NumPy's OpenBLAS when OpenBLAS runs its AVX2 kernels (``OPENBLAS_CORETYPE=Haswell``, or a CPU
+it does not know), and 1.5x on small products even against its AVX-512 kernels
+(docs/performance.md). Everything else goes to ``numpy.matmul`` unchanged.
+
+Opt out: ``EMBER_NO_GEMM_KERNEL=1`` (or ``EMBER_DISABLE_NUMBA=1``); tests flip ``ENABLED``.
+"""
+import os
+
+import numpy as np
+
+from . import numba_kernels
+from .dispatch import xp_of
+
+ENABLED = os.environ.get("EMBER_NO_GEMM_KERNEL", "").strip() in ("", "0")
+
+_state = {"fn": None, "batched": None, "probed": False}
+_F32 = np.dtype(np.float32)
+
+
+def _probe():
+    _state["probed"] = True
+    from .host_tuning import _cpu_flags
+    if "avx512f" not in _cpu_flags():  # the micro-kernel is written for 16-float registers
+        return
+    try:
+        from ._numba_gemm import sgemm, sgemm_batched
+    except ImportError:  # numba missing or broken
+        return
+    _state["fn"] = sgemm
+    _state["batched"] = sgemm_batched
+
+
+def kernel():
+    """The compiled ``sgemm(a, b, c, transa)`` when it may serve, else None."""
+    if not ENABLED or numba_kernels.kernels() is None:
+        return None
+    if not _state["probed"]:
+        _probe()
+    return _state["fn"]
+
+
+MIN_WORK = 1 << 15  # multiply-adds below which NumPy's call is cheaper than the kernel's
+
+
+def _left(a):
+    """(operand, transa) for the kernel's A: C-contiguous as is, Fortran-contiguous through
+    its transpose; None for other layouts."""
+    if a.flags.c_contiguous:
+        return a, False
+    if a.flags.f_contiguous:
+        return a.T, True
+    return None
+
+
+def _f32(*arrays):
+    for x in arrays:
+        if type(x) is not np.ndarray or x.dtype != _F32:
+            return False
+    return True
+
+
+def _result(out, shape, *inputs):
+    """``out`` when the kernel may write it (C-contiguous float32, right shape, overlapping
+    no input), a fresh array when None, else False."""
+    if out is None:
+        return np.empty(shape, _F32)
+    if type(out) is np.ndarray and out.dtype == _F32 and out.flags.c_contiguous and \
+            out.shape == shape and not any(np.may_share_memory(out, x) for x in inputs):
+        return out
+    return False
+
+
+def mm(a, b, out=None):
+    """``a @ b`` for 2-D arrays of any array module (``out``: an optional result array)."""
+    fn = kernel()
+    if fn is not None and _f32(a, b) and a.ndim == 2 and b.ndim == 2 and \
+            a.shape[1] == b.shape[0] and b.shape[1] >= 16 and \
+            a.shape[0] * a.shape[1] * b.shape[1] >= MIN_WORK:
+        left = _left(a)
+        if left is not None:
+            right = b
+            if not b.flags.c_contiguous:
+                # e.g. x @ W.T: one copy of W.T (O(K N)) buys the kernel for O(M K N)
+                right = np.ascontiguousarray(b) if a.shape[0] >= 16 else None
+            res = _result(out, (a.shape[0], b.shape[1]), a, b) if right is not None else False
+            if res is not False:
+                fn(left[0], right, res, left[1])
+                return res
+    xpm = xp_of(a)
+    if out is None:
+        return xpm.matmul(a, b)
+    return xpm.matmul(a, b, out=out)
+
+
+def bmm(a, b, out=None):
+    """``matmul(a, b)`` for a (B, M, K) or shared (M, K) and b (B, K, N), any array module."""
+    fn = kernel()
+    if fn is not None and _f32(a, b) and b.ndim == 3 and a.ndim in (2, 3) and \
+            b.flags.c_contiguous and b.shape[2] >= 16 and a.shape[-1] == b.shape[1] and \
+            (a.ndim == 2 or a.shape[0] == b.shape[0]) and \
+            a.shape[-2] * a.shape[-1] * b.shape[2] >= MIN_WORK:
+        a3 = a if a.ndim == 3 else a[None]
+        trans = False
+        if not a3.flags.c_contiguous:
+            at = a3.transpose(0, 2, 1)
+            if not at.flags.c_contiguous:
+                a3 = None
+            else:
+                a3, trans = at, True
+        res = _result(out, (b.shape[0], a.shape[-2], b.shape[2]), a, b) if a3 is not None \
+            else False
+        if res is not False:
+            _state["batched"](a3, b, res, trans, 1 if a.ndim == 3 else 0)
+            return res
+    xpm = xp_of(a)
+    if out is None:
+        return xpm.matmul(a, b)
+    return xpm.matmul(a, b, out=out)
