@@ -145,13 +145,13 @@ KC = 256  # K block: a 256 x 32 panel of B (32 KiB) stays in L1 across the rows 
 
 
 @nb.njit(**_jit)
-def _gemm(af, bf, cf, m, n, k_len, a_off, a_rs, a_ks, b_off, c_off):
-    """C[c_off:] (m, n, row stride n) = A @ B[b_off:] (k_len, n, row stride n), where
-    A(i, k) = af[a_off + i * a_rs + k * a_ks]."""
+def _gemm(af, bf, cf, m, n, k_len, a_off, a_rs, a_ks, b_off, b_rs, c_off, c_rs):
+    """C (m, n) = A (m, k_len) @ B (k_len, n) on flat arrays: A(i, k) = af[a_off + i * a_rs +
+    k * a_ks], B(k, j) = bf[b_off + k * b_rs + j], C(i, j) = cf[c_off + i * c_rs + j]."""
     if k_len == 0:
         for i in range(m):
             for j in range(n):
-                cf[c_off + i * n + j] = 0
+                cf[c_off + i * c_rs + j] = 0
         return
     full = n - n % NR
     half = full + W if n - full >= W else full
@@ -159,18 +159,18 @@ def _gemm(af, bf, cf, m, n, k_len, a_off, a_rs, a_ks, b_off, c_off):
         kc = min(KC, k_len - k0)
         acc = 1 if k0 > 0 else 0
         a0 = a_off + k0 * a_ks
-        b0 = b_off + k0 * n
+        b0 = b_off + k0 * b_rs
         for j0 in range(0, full, NR):  # columns outer: the B panel stays in L1 over all rows
             for i0 in range(0, m, MR):
-                _tile2(af, bf, cf, a0 + i0 * a_rs, a_rs, a_ks, b0 + j0, n, c_off + i0 * n + j0,
-                       n, kc, min(MR, m - i0), acc, NR)
+                _tile2(af, bf, cf, a0 + i0 * a_rs, a_rs, a_ks, b0 + j0, b_rs,
+                       c_off + i0 * c_rs + j0, c_rs, kc, min(MR, m - i0), acc, NR)
         for i0 in range(0, m, MR):
             if half > full:
-                _tile1(af, bf, cf, a0 + i0 * a_rs, a_rs, a_ks, b0 + full, n,
-                       c_off + i0 * n + full, n, kc, min(MR, m - i0), acc, W)
+                _tile1(af, bf, cf, a0 + i0 * a_rs, a_rs, a_ks, b0 + full, b_rs,
+                       c_off + i0 * c_rs + full, c_rs, kc, min(MR, m - i0), acc, W)
             if half < n:
-                _tile_masked(af, bf, cf, a0 + i0 * a_rs, a_rs, a_ks, b0 + half, n,
-                             c_off + i0 * n + half, n, kc, min(MR, m - i0), acc, n - half)
+                _tile_masked(af, bf, cf, a0 + i0 * a_rs, a_rs, a_ks, b0 + half, b_rs,
+                             c_off + i0 * c_rs + half, c_rs, kc, min(MR, m - i0), acc, n - half)
 
 
 @nb.njit(**_jit)
@@ -182,8 +182,14 @@ def sgemm(a, b, c, transa):
     else:
         m, k_len = a.shape
         a_rs, a_ks = k_len, 1
-    _gemm(a.reshape(-1), b.reshape(-1), c.reshape(-1), m, b.shape[1], k_len, 0, a_rs, a_ks, 0,
-          0)
+    n = b.shape[1]
+    _gemm(a.reshape(-1), b.reshape(-1), c.reshape(-1), m, n, k_len, 0, a_rs, a_ks, 0, n, 0, n)
+
+
+@nb.njit(**_jit)
+def sgemm_strided(af, bf, cf, m, n, k_len, a_rs, a_ks, b_rs, c_rs):
+    """``_gemm`` on flat views that start at each operand's first element."""
+    _gemm(af, bf, cf, m, n, k_len, 0, a_rs, a_ks, 0, b_rs, 0, c_rs)
 
 
 @nb.njit(**_jit)
@@ -201,5 +207,5 @@ def sgemm_batched(a, b, c, transa, a_step):
     bf = b.reshape(-1)
     cf = c.reshape(-1)
     for i in range(b.shape[0]):
-        _gemm(af, bf, cf, m, n, k_len, i * a_step * m * k_len, a_rs, a_ks, i * k_len * n,
-              i * m * n)
+        _gemm(af, bf, cf, m, n, k_len, i * a_step * m * k_len, a_rs, a_ks, i * k_len * n, n,
+              i * m * n, n)

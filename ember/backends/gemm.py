@@ -13,6 +13,7 @@ Opt out: ``EMBER_NO_GEMM_KERNEL=1`` (or ``EMBER_DISABLE_NUMBA=1``); tests flip `
 import os
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from . import numba_kernels
 from .dispatch import xp_of
@@ -29,15 +30,15 @@ def _probe():
     if "avx512f" not in _cpu_flags():  # the micro-kernel is written for 16-float registers
         return
     try:
-        from ._numba_gemm import sgemm, sgemm_batched
+        from ._numba_gemm import sgemm_batched, sgemm_strided
     except ImportError:  # numba missing or broken
         return
-    _state["fn"] = sgemm
+    _state["fn"] = sgemm_strided
     _state["batched"] = sgemm_batched
 
 
 def kernel():
-    """The compiled ``sgemm(a, b, c, transa)`` when it may serve, else None."""
+    """The compiled ``sgemm_strided`` when it may serve, else None."""
     if not ENABLED or numba_kernels.kernels() is None:
         return None
     if not _state["probed"]:
@@ -46,16 +47,6 @@ def kernel():
 
 
 MIN_WORK = 1 << 15  # multiply-adds below which NumPy's call is cheaper than the kernel's
-
-
-def _left(a):
-    """(operand, transa) for the kernel's A: C-contiguous as is, Fortran-contiguous through
-    its transpose; None for other layouts."""
-    if a.flags.c_contiguous:
-        return a, False
-    if a.flags.f_contiguous:
-        return a.T, True
-    return None
 
 
 def _f32(*arrays):
@@ -76,22 +67,52 @@ def _result(out, shape, *inputs):
     return False
 
 
+def _rows(x, min_row):
+    """Row stride in elements when ``x`` (2-D float32) has unit column stride and rows at
+    least ``min_row`` elements apart; else None."""
+    s0, s1 = x.strides
+    if s1 == 4 and s0 % 4 == 0 and s0 // 4 >= min_row:
+        return s0 // 4
+    return None
+
+
+def _flat(x):
+    """A 1-D view of ``x``'s memory from its first element to its last."""
+    span = 1 + sum((d - 1) * s for d, s in zip(x.shape, x.strides)) // 4
+    return as_strided(x, shape=(span,), strides=(4,))
+
+
 def mm(a, b, out=None):
-    """``a @ b`` for 2-D arrays of any array module (``out``: an optional result array)."""
+    """``a @ b`` for 2-D arrays of any array module (``out``: an optional result array).
+
+    The kernel reads A with any positive strides along one unit-stride axis (slices,
+    transposes), B and the result with unit column stride and any row stride.
+    """
     fn = kernel()
     if fn is not None and _f32(a, b) and a.ndim == 2 and b.ndim == 2 and \
             a.shape[1] == b.shape[0] and b.shape[1] >= 16 and \
             a.shape[0] * a.shape[1] * b.shape[1] >= MIN_WORK:
-        left = _left(a)
-        if left is not None:
-            right = b
-            if not b.flags.c_contiguous:
-                # e.g. x @ W.T: one copy of W.T (O(K N)) buys the kernel for O(M K N)
-                right = np.ascontiguousarray(b) if a.shape[0] >= 16 else None
-            res = _result(out, (a.shape[0], b.shape[1]), a, b) if right is not None else False
-            if res is not False:
-                fn(left[0], right, res, left[1])
-                return res
+        m, k = a.shape
+        n = b.shape[1]
+        a_rs, a_ks = _rows(a, 1), 1
+        if a_rs is None:
+            a_ks, a_rs = _rows(a.T, 1), 1
+        b_rs = _rows(b, 1)
+        right = b
+        if b_rs is None and m >= 16:
+            # e.g. x @ W.T: one copy of W.T (O(K N)) buys the kernel for O(M K N)
+            right = np.ascontiguousarray(b)
+            b_rs = n
+        res = out
+        if out is None:
+            res = np.empty((m, n), _F32)
+        elif type(out) is not np.ndarray or out.dtype != _F32 or out.shape != (m, n) or \
+                _rows(out, n) is None or np.may_share_memory(out, a) or \
+                np.may_share_memory(out, b):
+            res = None
+        if a_ks is not None and b_rs is not None and res is not None:
+            fn(_flat(a), _flat(right), _flat(res), m, n, k, a_rs, a_ks, b_rs, _rows(res, n))
+            return res
     xpm = xp_of(a)
     if out is None:
         return xpm.matmul(a, b)

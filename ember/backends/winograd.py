@@ -20,6 +20,7 @@ reach ``MIN_CHANNELS`` (below it the GEMMs are too thin to gain); ``applies`` de
 import numpy as np
 
 from . import numba_kernels as NK
+from .gemm import mm
 
 MIN_CHANNELS = 16
 
@@ -135,6 +136,8 @@ def weight_grad(g, v, geo):
     dm = np.empty((o, 16, row_length(t)), np.float32)
     _kernels().output_adjoint(g.reshape(-1), dm.reshape(-1), n, o, geo.out[0], geo.out[1],
                               th, tw, dm.shape[2])
-    du = np.matmul(dm.transpose(1, 0, 2)[:, :, :t], v)   # (16, O, C)
+    du = np.empty((16, o, v.shape[2]), np.float32)
+    for i in range(16):   # dU[i] (O, C) = dM[:, i] (O, tiles) @ V[i] (tiles, C)
+        mm(dm[:, i, :t], v[i], out=du[i])
     dw = (du.reshape(16, -1).T @ _GG).reshape(o, v.shape[2], 3, 3)   # G^T dU G
     return dw

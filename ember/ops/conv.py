@@ -16,6 +16,7 @@ from ..autograd.grad_mode import state
 from ..autograd.graph import Node
 from ..backends import cpu_kernels as K
 from ..backends import winograd as WG
+from ..backends.gemm import bmm
 from ._util import attach, wrap
 
 
@@ -56,7 +57,7 @@ def fwd_array(x, w, geo, cols=None):
     o = w.shape[0]
     g = geo.groups
     if g == 1:
-        y = K.xp_of(cols).matmul(w.reshape(o, -1), cols)
+        y = bmm(w.reshape(o, -1), cols)
         return y.reshape((n, o) + geo.out)
     w2 = w.reshape(g, o // g, -1)
     y = K.xp_of(cols).matmul(w2, cols.reshape(g, w2.shape[2], -1))
@@ -69,7 +70,7 @@ def input_array(g, w, geo, n, c):
     o = w.shape[0]
     xp = K.xp_of(g)
     if grp == 1:
-        gc = xp.matmul(w.reshape(o, -1).T, g.reshape(n, o, -1))
+        gc = bmm(w.reshape(o, -1).T, g.reshape(n, o, -1))
         return K.col2im_ps(gc, geo, n, c)
     g2 = K.to_groups_rows(g, grp)
     wt = w.reshape(grp, o // grp, -1).transpose(0, 2, 1)
