@@ -25,6 +25,32 @@ from .dataloader import _BaseDataLoaderIter, _DatasetKind, _default_context
 _JOIN_TIMEOUT = 2.0
 
 
+# One long-lived daemon thread joins finished workers off the critical path. Iterators hand
+# it their workers through a SimpleQueue, whose put() is safe inside __del__ and the garbage
+# collector; starting a Thread there is not (Thread.start can wait forever for a thread that
+# needs a lock the collecting thread holds).
+_reaper = {"queue": None, "thread": None, "pid": None}
+_reaper_lock = threading.Lock()
+
+
+def _reaper_loop(jobs):
+    while True:
+        _reap(*jobs.get())
+
+
+def _ensure_reaper():
+    """Start the reaper thread (once per process; called from ordinary code, not __del__)."""
+    with _reaper_lock:
+        thread = _reaper["thread"]
+        if thread is not None and _reaper["pid"] == os.getpid() and thread.is_alive():
+            return
+        jobs = queue.SimpleQueue()
+        thread = threading.Thread(target=_reaper_loop, args=(jobs,), daemon=True,
+                                  name="ember DataLoader reaper")
+        thread.start()
+        _reaper.update(queue=jobs, thread=thread, pid=os.getpid())
+
+
 class _TaskList(list):
     """Collects the first tasks for a worker that is not started yet."""
 
@@ -36,6 +62,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
     def __init__(self, loader):
         super().__init__(loader)
+        _ensure_reaper()
         self._prefetch_factor = loader.prefetch_factor
         self._in_order = loader.in_order
         if self._prefetch_factor <= 0:
@@ -240,7 +267,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     def _shutdown_workers(self, wait=True, force=False):
         """Stop the workers: tell them to exit, then join them (terminating stragglers).
 
-        At the normal end of an epoch (``wait=False``) the joining runs in a background
+        At the normal end of an epoch (``wait=False``) the joining runs in the reaper
         thread: a worker's exit takes the kernel tens of milliseconds in a big process, and
         the epoch need not wait for it. ``force`` terminates them at once (after a timeout
         or a dead worker, when the others may be stuck).
@@ -256,13 +283,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         finally:
             args = (self._workers, self._index_queues, self._worker_result_queue,
                     self._shm_prefix, 0.0 if force else _JOIN_TIMEOUT)
-            if not wait:
-                try:
-                    threading.Thread(target=_reap, args=args, daemon=True,
-                                     name="ember DataLoader reaper").start()
-                    return
-                except RuntimeError:  # no new threads at interpreter shutdown
-                    pass
+            if not wait and _reaper["pid"] == os.getpid() and _reaper["thread"].is_alive():
+                _reaper["queue"].put(args)
+                return
             _reap(*args)
 
     def __del__(self):
