@@ -7,8 +7,8 @@ vectors of B per step, one fused multiply-add each. LLVM's auto-vectoriser does 
 blocking from loop code (numba loops measured 8-70 GFLOP/s); the hand-tiled core runs
 150-200 GFLOP/s on one Zen 5 core, where NumPy's OpenBLAS in its AVX2 kernels runs 80-95.
 
-Layout: ``sgemm(a, b, c, transa)`` writes ``c = a @ b`` (``a.T @ b`` when ``transa``), every
-array C-contiguous float32. No packing: the products it serves (recurrent steps, the
+Entry points: ``sgemm_strided`` (2-D operands as flat views with row/column strides) and
+``sgemm_batched`` (stacked C-contiguous operands, optionally one shared left operand). No packing: the products it serves (recurrent steps, the
 sequence-wide weight gradients) are small enough that B stays in L1/L2.
 """
 import numba as nb
@@ -171,19 +171,6 @@ def _gemm(af, bf, cf, m, n, k_len, a_off, a_rs, a_ks, b_off, b_rs, c_off, c_rs):
             if half < n:
                 _tile_masked(af, bf, cf, a0 + i0 * a_rs, a_rs, a_ks, b0 + half, b_rs,
                              c_off + i0 * c_rs + half, c_rs, kc, min(MR, m - i0), acc, n - half)
-
-
-@nb.njit(**_jit)
-def sgemm(a, b, c, transa):
-    """c = a @ b, or a.T @ b when transa; C-contiguous float32 2-D arrays."""
-    if transa:
-        k_len, m = a.shape
-        a_rs, a_ks = 1, m
-    else:
-        m, k_len = a.shape
-        a_rs, a_ks = k_len, 1
-    n = b.shape[1]
-    _gemm(a.reshape(-1), b.reshape(-1), c.reshape(-1), m, n, k_len, 0, a_rs, a_ks, 0, n, 0, n)
 
 
 @nb.njit(**_jit)

@@ -3,7 +3,7 @@
 ``mm(a, b, out=None)`` is ``numpy.matmul`` for 2-D arrays. When numba is available
 (``numba_kernels.kernels()`` not None), the CPU has AVX-512 and both operands are float32 NumPy
 arrays in a layout the kernel reads directly (``a`` C- or Fortran-contiguous, ``b``
-C-contiguous, at least 16 columns), the product runs in ``_numba_gemm.sgemm``: about 2x
+C-contiguous, at least 16 columns), the product runs in ``_numba_gemm``: about 2x
 NumPy's OpenBLAS when OpenBLAS runs its AVX2 kernels (``OPENBLAS_CORETYPE=Haswell``, or a CPU
 it does not know), and 1.5x on small products even against its AVX-512 kernels
 (docs/performance.md). Everything else goes to ``numpy.matmul`` unchanged.
@@ -111,12 +111,10 @@ def mm(a, b, out=None):
                 np.may_share_memory(out, b):
             res = None
         if a_ks is not None and b_rs is not None and res is not None:
-            fn(_flat(a), _flat(right), _flat(res), m, n, k, a_rs, a_ks, b_rs, _rows(res, n))
+            fn(_flat(a), _flat(right), _flat(res), m, n, k, a_rs, a_ks, b_rs,
+               res.strides[0] // 4)
             return res
-    xpm = xp_of(a)
-    if out is None:
-        return xpm.matmul(a, b)
-    return xpm.matmul(a, b, out=out)
+    return _matmul(a, b, out)
 
 
 def bmm(a, b, out=None):
@@ -139,7 +137,10 @@ def bmm(a, b, out=None):
         if res is not False:
             _state["batched"](a3, b, res, trans, 1 if a.ndim == 3 else 0)
             return res
+    return _matmul(a, b, out)
+
+
+def _matmul(a, b, out):
+    """The array module's own matmul (where the kernel does not serve)."""
     xpm = xp_of(a)
-    if out is None:
-        return xpm.matmul(a, b)
-    return xpm.matmul(a, b, out=out)
+    return xpm.matmul(a, b) if out is None else xpm.matmul(a, b, out=out)

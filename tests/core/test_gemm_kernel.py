@@ -45,23 +45,25 @@ def calls(monkeypatch):
 @pytest.mark.parametrize("n", [16, 17, 31, 32, 33, 47, 48, 100])
 def test_sgemm_edges(m, k, n):
     """Row, column (masked) and K-block remainders, both A layouts."""
-    from ember.backends._numba_gemm import sgemm
+    from ember.backends._numba_gemm import sgemm_strided
     rng = np.random.default_rng(m * 1000 + k * 10 + n)
     a = rng.standard_normal((m, k), dtype=np.float32)
     b = rng.standard_normal((k, n), dtype=np.float32)
     c = np.full((m, n), np.nan, np.float32)
-    sgemm(a, b, c, False)
+    sgemm_strided(a.reshape(-1), b.reshape(-1), c.reshape(-1), m, n, k, k, 1, n, n)
     _close(c, a, b)
     c[:] = np.nan
-    sgemm(np.ascontiguousarray(a.T), b, c, True)
+    at = np.ascontiguousarray(a.T)   # A read through its transpose: unit row stride
+    sgemm_strided(at.reshape(-1), b.reshape(-1), c.reshape(-1), m, n, k, 1, m, n, n)
     _close(c, a, b)
 
 
 @needs_kernel
 def test_sgemm_empty_k_gives_zeros():
-    from ember.backends._numba_gemm import sgemm
+    from ember.backends._numba_gemm import sgemm_strided
     c = np.full((9, 40), np.nan, np.float32)
-    sgemm(np.empty((9, 0), np.float32), np.empty((0, 40), np.float32), c, False)
+    sgemm_strided(np.empty(1, np.float32), np.empty(1, np.float32), c.reshape(-1), 9, 40, 0,
+                  1, 1, 40, 40)
     assert (c == 0).all()
 
 
