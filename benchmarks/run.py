@@ -13,7 +13,6 @@ import datetime
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -67,22 +66,43 @@ def compare(name, torch, ember, rounds, min_batch_s=0.15):
             "ratio_max": max(ratios), "steps_per_round": k, "rounds": rounds}
 
 
+_PROBE = """
+import sys
+sys.path.insert(0, {here!r}); sys.path.insert(0, {root!r})
+
+
+def status(field):  # MiB; VmHWM is this process's own peak (ru_maxrss survives exec)
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024.0
+
+
+import {lib} as lib
+lib.set_num_threads({threads})
+from workloads import WORKLOADS
+base = status("VmRSS")
+step = WORKLOADS[{name!r}](lib)
+for _ in range(3):
+    step()
+peak = status("VmHWM")
+print(peak, peak - base)
+"""
+
+
 def probe_memory(name, lib_name, threads):
-    """Peak resident memory (MiB) a workload adds, measured in a fresh process."""
-    code = (
-        "import resource, sys; sys.path.insert(0, {here!r}); sys.path.insert(0, {root!r});"
-        "import {lib} as lib; lib.set_num_threads({threads});"
-        "from workloads import WORKLOADS;"
-        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
-        "step = WORKLOADS[{name!r}](lib);"
-        "[step() for _ in range(3)];"
-        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024.0)"
-    ).format(here=HERE, root=ROOT, lib=lib_name, threads=threads, name=name)
+    """(process peak, added by the workload) resident MiB, measured in a fresh process.
+
+    The process peak counts the interpreter and the library's import; the workload's share is
+    the peak above the resident size just after import. None where /proc is missing.
+    """
+    code = _PROBE.format(here=HERE, root=ROOT, lib=lib_name, threads=threads, name=name)
     try:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              timeout=600, env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
-        return float(out.stdout.strip().splitlines()[-1])
-    except (subprocess.SubprocessError, ValueError, IndexError):
+        peak, added = (float(v) for v in out.stdout.strip().splitlines()[-1].split())
+        return peak, added
+    except (subprocess.SubprocessError, ValueError, IndexError, TypeError):
         return None
 
 
@@ -116,25 +136,33 @@ def write_markdown(results, info, path):
              f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}, "
              f"NumPy {info['numpy']}, torch {info['torch']}; {info['date']}.", "",
              "Ratio = Ember time / torch time for the same step in the same process (lower is "
-             "better; below 1.0 Ember is faster). Spread = min-max of per-round ratios.", "",
+             "better; below 1.0 Ember is faster). Spread = min-max of per-round ratios. Peak MiB = "
+             "the process's peak resident memory (VmHWM: interpreter, import, 3 steps) in a fresh "
+             "process per library; of which the workload = that peak above the resident size "
+             "right after import. ✗ marks a ratio or memory above its target (1.2x torch's).",
+             "",
              "| workload | threads | Ember ms | torch ms | ratio (spread) | target | "
-             "peak MiB Ember / torch |", "|---|---|---|---|---|---|---|"]
+             "peak MiB Ember / torch | of which the workload |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in results:
         if "error" in r:
             lines.append(f"| {r['workload']} | {r['threads']} | — | — | error: "
-                         f"{r['error'][:60]} | {TARGETS.get(r['workload'], '')} | |")
+                         f"{r['error'][:60]} | {TARGETS.get(r['workload'], '')} | | |")
             continue
-        mem = ""
-        if r.get("mem_ember") is not None and r.get("mem_torch") is not None:
-            mem = f"{r['mem_ember']:.0f} / {r['mem_torch']:.0f}"
+        mem = added = ""
+        if r.get("mem_ember") and r.get("mem_torch"):
+            (pe, ae), (pt, at) = r["mem_ember"], r["mem_torch"]
+            mem = f"{pe:.0f} / {pt:.0f}" + ("" if pe <= 1.2 * pt else " ✗")
+            added = f"{ae:.0f} / {at:.0f}" + ("" if ae <= 1.2 * at else " ✗")
         ok = "" if r["ratio"] <= TARGETS.get(r["workload"], 9e9) else " ✗"
         lines.append(f"| {r['workload']} | {r['threads']} | {r['ember_ms']:.3f} | "
                      f"{r['torch_ms']:.3f} | {r['ratio']:.2f} ({r['ratio_min']:.2f}–"
-                     f"{r['ratio_max']:.2f}){ok} | ≤ {TARGETS.get(r['workload'], '')} | {mem} |")
+                     f"{r['ratio_max']:.2f}){ok} | ≤ {TARGETS.get(r['workload'], '')} | {mem} | "
+                     f"{added} |")
     for th in sorted({r["threads"] for r in results}):
         g = geomean([r.get("ratio") for r in results if r["threads"] == th])
         if g:
-            lines.append(f"| **geometric mean** | {th} | | | **{g:.2f}** | ≤ 1.0 | |")
+            lines.append(f"| **geometric mean** | {th} | | | **{g:.2f}** | ≤ 1.0 | | |")
     table = "\n".join(lines) + "\n"
     old = open(path).read() if os.path.exists(path) else ""
     marker = "<!-- end of generated table -->"

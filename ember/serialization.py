@@ -23,7 +23,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from .device import device as _device
-from .tensor import Size, Tensor
+from .tensor import Size, Tensor, array_root
 
 __all__ = ["save", "load", "add_safe_globals", "safe_globals", "get_safe_globals",
            "clear_safe_globals", "DEFAULT_PROTOCOL"]
@@ -75,13 +75,6 @@ class _StorageRef:
         self.location = location
 
 
-def _root_array(a):
-    root = a
-    while isinstance(root.base, np.ndarray):
-        root = root.base
-    return root
-
-
 def _host_array(a):
     return a if type(a) is np.ndarray else a.get()
 
@@ -120,7 +113,7 @@ class _TorchPickler(pickle._Pickler):
         host = _host_array(data)
         if host is not data:
             self._keep.append(host)
-        root = _root_array(host)
+        root = array_root(host)
         if not (root.flags.c_contiguous and root.dtype.itemsize == host.dtype.itemsize
                 and root.dtype == host.dtype):
             root = np.ascontiguousarray(host)  # an unusual base: save this tensor's own copy

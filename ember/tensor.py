@@ -183,10 +183,7 @@ class Tensor:
         return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
 
     def _storage_root(self):
-        root = self._data
-        while root.base is not None and isinstance(root.base, type(self._data)):
-            root = root.base
-        return root
+        return array_root(self._data)
 
     def storage_offset(self):
         root = self._storage_root()
@@ -596,6 +593,20 @@ def _rebuild(cls, arr, requires_grad, state=None, device=None):
     if device is not None:
         t = t.to(device)
     return t
+
+
+def array_root(a):
+    """The array that owns ``a``'s memory: the end of its chain of view bases."""
+    kind = type(a)
+    while a.base is not None:
+        base = a.base
+        if not isinstance(base, kind):
+            # numpy's as_strided keeps its source behind a DummyArray's ``base``
+            base = getattr(base, "base", None)
+            if not isinstance(base, kind):
+                break
+        a = base
+    return a
 
 
 def _data_ptr(arr):

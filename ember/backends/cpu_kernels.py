@@ -7,15 +7,15 @@ Two layouts of a column buffer (the "cols" of im2col):
 - grouped, ``(C, *kernel, N, *out)``: rows ``C * prod(kernel)``, columns ``N * prod(out)``, so
   a grouped forward is ONE 2-D GEMM per group (N * G tiny GEMMs otherwise).
 im2col is a strided view copied once, col2im a loop over kernel offsets (never over pixels)
-adding strided views. With numba installed, 1-d/2-d float32 im2col_ps / col2im_ps run as
-compiled kernels with implicit padding (numba_kernels.py).
+adding strided views. Where the native kernels are built, 1-d/2-d float32 im2col_ps / col2im_ps
+run as compiled kernels with implicit padding (native.py).
 """
 import itertools
 
 import numpy as np
 
 from . import host_tuning
-from . import numba_kernels as NK
+from . import native as NK
 
 as_strided = np.lib.stride_tricks.as_strided
 

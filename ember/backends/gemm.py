@@ -1,21 +1,21 @@
 """float32 matrix products on the CPU: a compiled AVX-512 kernel where it pays, else NumPy.
 
-``mm(a, b, out=None)`` is ``numpy.matmul`` for 2-D arrays. When numba is available
-(``numba_kernels.kernels()`` not None), the CPU has AVX-512 and both operands are float32 NumPy
-arrays in a layout the kernel reads directly (``a`` C- or Fortran-contiguous, ``b``
-C-contiguous, at least 16 columns), the product runs in ``_numba_gemm``: about 2x
-NumPy's OpenBLAS when OpenBLAS runs its AVX2 kernels (``OPENBLAS_CORETYPE=Haswell``, or a CPU
-it does not know), and 1.5x on small products even against its AVX-512 kernels
+``mm(a, b, out=None)`` is ``numpy.matmul`` for 2-D arrays. When the native kernels are built
+and enabled (``native.ENABLED``), the CPU has AVX-512 and both operands are float32
+NumPy arrays in a layout the kernel reads directly (``a`` C- or Fortran-contiguous, ``b``
+C-contiguous, at least 16 columns), the product runs in ``_native_gemm`` (csrc/gemm.c): about
+2x NumPy's OpenBLAS when OpenBLAS runs its AVX2 kernels (``OPENBLAS_CORETYPE=Haswell``, or a
+CPU it does not know), and 1.5x on small products even against its AVX-512 kernels
 (docs/performance.md). Everything else goes to ``numpy.matmul`` unchanged.
 
-Opt out: ``EMBER_NO_GEMM_KERNEL=1`` (or ``EMBER_DISABLE_NUMBA=1``); tests flip ``ENABLED``.
+Opt out: ``EMBER_NO_GEMM_KERNEL=1`` (or ``EMBER_NO_NATIVE_KERNELS=1``); tests flip ``ENABLED``.
 """
 import os
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from . import numba_kernels
+from . import native
 from .dispatch import xp_of
 
 ENABLED = os.environ.get("EMBER_NO_GEMM_KERNEL", "").strip() in ("", "0")
@@ -26,20 +26,19 @@ _F32 = np.dtype(np.float32)
 
 def _probe():
     _state["probed"] = True
-    from .host_tuning import _cpu_flags
-    if "avx512f" not in _cpu_flags():  # the micro-kernel is written for 16-float registers
-        return
     try:
-        from ._numba_gemm import sgemm_batched, sgemm_strided
-    except ImportError:  # numba missing or broken
+        from . import _native_gemm as mod
+    except ImportError:  # not built (no C compiler at install)
         return
-    _state["fn"] = sgemm_strided
-    _state["batched"] = sgemm_batched
+    if not mod.supported():  # the micro-kernel is written for AVX-512's 16-float registers
+        return
+    _state["fn"] = mod.sgemm_strided
+    _state["batched"] = mod.sgemm_batched
 
 
 def kernel():
     """The compiled ``sgemm_strided`` when it may serve, else None."""
-    if not ENABLED or numba_kernels.kernels() is None:
+    if not (ENABLED and native.ENABLED):
         return None
     if not _state["probed"]:
         _probe()

@@ -1,22 +1,23 @@
-"""Optional compiled kernels (numba) for the sequence models' elementwise work.
+"""Compiled kernels for the sequence models' elementwise work (``_native_seq``, built from
+``csrc/seq.c``): exact GELU, the LSTM cell of one time step, layer norm over rows.
 
-``kernels()`` returns the compiled namespace (``_numba_seq``), or None when numba is missing
-or disabled: it follows ``numba_kernels`` (``EMBER_DISABLE_NUMBA=1``, ``ENABLED = False``) and
-its thread count. The NumPy paths serve whenever this returns None.
+``kernels()`` returns the extension module, or None when it was not built (no C compiler at
+install) or the native kernels are disabled (``native.ENABLED``: ``EMBER_NO_NATIVE_KERNELS=1``,
+or ``ENABLED = False`` at run time). The NumPy paths serve whenever this returns None.
 """
-from . import numba_kernels
+from . import native
 
 _ns = {"mod": None, "failed": False}
 
 
 def kernels():
-    if numba_kernels.kernels() is None:  # disabled or numba missing; also syncs threads
+    if not native.ENABLED:
         return None
     mod = _ns["mod"]
     if mod is None and not _ns["failed"]:
         try:
-            from . import _numba_seq as mod
-        except ImportError:  # pragma: no cover - numba present but broken
+            from . import _native_seq as mod
+        except ImportError:  # not built: the NumPy paths serve
             _ns["failed"] = True
             return None
         _ns["mod"] = mod
@@ -25,7 +26,7 @@ def kernels():
 
 def usable(*arrays):
     """True when every array is a C-contiguous float32 NumPy array."""
-    return numba_kernels.usable(*arrays)
+    return native.usable(*arrays)
 
 
 # ---------------------------------------------------------------- one BLAS thread for a loop

@@ -3,8 +3,8 @@
 Each 2x2 output tile is ``A^T [ sum_c (G g G^T) * (B^T d B) ] A`` for the 4x4 input patch d
 it reads: 16 products per tile and channel pair instead of im2col's 36, so the three GEMM
 passes of a training step (forward, input gradient, weight gradient) do 2.25x fewer
-multiply-adds. The transforms are memory-bound passes done by numba kernels
-(``_numba_winograd.py``); the products are 16 GEMMs ``U[i] (O, C) @ V[i]^T (C, tiles)``.
+multiply-adds. The transforms are memory-bound passes done by native kernels
+(``csrc/winograd.c``); the products are 16 GEMMs ``U[i] (O, C) @ V[i]^T (C, tiles)``.
 
 The three passes, each exact in exact arithmetic:
 - forward: M = U @ V with U = G g G^T, V = B^T d B; y = A^T M A;
@@ -14,12 +14,13 @@ The three passes, each exact in exact arithmetic:
 The transform matrices hold only 0, +-1 and +-1/2, so rounding stays at the level of a
 float32 GEMM (checked against torch in tests/nn/test_winograd.py).
 
-Used for float32 NumPy arrays when numba is installed, groups == 1, and both channel counts
-reach ``MIN_CHANNELS`` (below it the GEMMs are too thin to gain); ``applies`` decides.
+Used for float32 NumPy arrays when the native kernels are built and enabled, groups == 1, and
+both channel counts reach ``MIN_CHANNELS`` (below it the GEMMs are too thin to gain);
+``applies`` decides.
 """
 import numpy as np
 
-from . import numba_kernels as NK
+from . import native as NK
 from .gemm import mm
 
 MIN_CHANNELS = 16
@@ -28,14 +29,22 @@ MIN_CHANNELS = 16
 _G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]], np.float32)
 _GG = np.kron(_G, _G)                                # (16, 9)
 
-_ns = {"mod": None}
+_ns = {"mod": None, "failed": False}
 
 
 def _kernels():
-    if _ns["mod"] is None:
-        from . import _numba_winograd
-        _ns["mod"] = _numba_winograd
-    return _ns["mod"]
+    """The transforms (``_native_winograd``), or None when not built or disabled."""
+    if not NK.ENABLED:
+        return None
+    mod = _ns["mod"]
+    if mod is None and not _ns["failed"]:
+        try:
+            from . import _native_winograd as mod
+        except ImportError:  # not built: convolutions take the im2col path
+            _ns["failed"] = True
+            return None
+        _ns["mod"] = mod
+    return mod
 
 
 def applies(x, w, geo):
@@ -46,7 +55,7 @@ def applies(x, w, geo):
     if w.shape[0] < MIN_CHANNELS or w.shape[1] < MIN_CHANNELS:
         return False
     (py, py2), (px, px2) = geo.pads
-    if max(py, px, py2, px2) > 2 or NK.kernels() is None:
+    if max(py, px, py2, px2) > 2 or _kernels() is None:
         return False
     return NK.usable(x, w)
 

@@ -294,7 +294,7 @@ def _gelu_chunked(x, g=None):
     res = np.empty(x.shape, np.float32)
     rf = res.reshape(-1)
     kern = seq_kernels.kernels()
-    if kern is not None:                # one compiled pass (numba) per direction
+    if kern is not None:                # one compiled pass (native) per direction
         if gs is None:
             kern.gelu_fwd(xs, rf)
         else:                           # exp from NumPy (SIMD); the rest in one pass

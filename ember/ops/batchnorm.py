@@ -10,7 +10,7 @@ import numpy as np
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node
 from ..backends import cpu_kernels as K
-from ..backends import numba_kernels as NK
+from ..backends import native as NK
 from ._util import attach, wrap
 
 
@@ -78,7 +78,7 @@ class NativeBatchNormBackward0(Node):
         return gx, gw, gb
 
     def _fast_backward(self, g, w):
-        # Compiled path (numba, float32): two passes over g and x, nothing (N, C, L) saved
+        # Compiled path (native, float32): two passes over g and x, nothing (N, C, L) saved
         # but the input itself.
         nx, nw, nb = self._next
         x3, mean, invstd = self._x3, self._mean, self._invstd
@@ -146,7 +146,7 @@ def _update_running(running_mean, running_var, mean, var, m, momentum):
 
 
 def _fast_batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps):
-    """The compiled path (numba, float32 CPU arrays), or None when it does not apply."""
+    """The compiled path (native, float32 CPU arrays), or None when it does not apply."""
     d = input._data
     if d.ndim < 2 or not NK.usable(d) or not all(
             t is None or NK.usable(t._data) for t in (weight, bias)):

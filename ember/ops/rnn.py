@@ -4,8 +4,8 @@
 projections of all time steps are one matrix product; each step is one product with the
 recurrent weights plus a few array operations on all gates at once. Backward loops over the
 steps with array code (no per-step graph), then forms the weight gradients of all steps with
-one product each. This mirrors PyTorch's fused CPU kernels. With numba installed an LSTM
-step's gate arithmetic is one compiled call (``backends/_numba_seq.py``) instead of ~10 NumPy
+one product each. This mirrors PyTorch's fused CPU kernels. With the native kernels built an
+LSTM step's gate arithmetic is one compiled call (``backends/csrc/seq.c``) instead of ~10 NumPy
 calls; the time loops run OpenBLAS on one thread (``seq_kernels.single_blas_thread``).
 
 Packed sequences are handled through ``batch_sizes``: at time t only the first
@@ -36,7 +36,7 @@ def _steps(n, reverse):
 
 
 def _cell_kernels(*arrays):
-    """The compiled LSTM cell (numba), when installed and every array is C-contiguous float32
+    """The compiled LSTM cell (native), when built and every array is C-contiguous float32
     NumPy; else None and the NumPy step code runs."""
     kern = seq_kernels.kernels()
     if kern is None or not seq_kernels.usable(*arrays):

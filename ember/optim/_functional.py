@@ -7,7 +7,7 @@ a per-optimizer scratch pool, so a step allocates nothing after the first.
 import numpy as np
 
 from .. import dtypes as _dt
-from ..backends import numba_kernels as _nk
+from ..backends import native as _nk
 from ..backends.dispatch import xp_of
 from ..tensor import Tensor
 
@@ -138,7 +138,7 @@ def check_dense(g, name):
 
 
 def fused_adam(p, g, m, v, beta1, beta2, step_size, bc2_sqrt, eps):
-    """The whole Adam update in one compiled pass (numba, float32) when available; returns
+    """The whole Adam update in one compiled pass (native, float32) when available; returns
     False (nothing done) otherwise. The scalars go in as float32, the precision PyTorch's
     float32 kernels compute in."""
     if p.dtype != np.float32 or not _nk.usable(p, g, m, v):

@@ -1,11 +1,11 @@
-"""The compiled float32 GEMM (backends/gemm.py, _numba_gemm.py) against float64 NumPy."""
+"""The compiled float32 GEMM (backends/gemm.py, csrc/gemm.c) against float64 NumPy."""
 import numpy as np
 import pytest
 
 from ember.backends import gemm
 
 KERNEL = gemm.kernel() is not None
-needs_kernel = pytest.mark.skipif(not KERNEL, reason="numba or AVX-512 not available here")
+needs_kernel = pytest.mark.skipif(not KERNEL, reason="native GEMM not built, or no AVX-512 here")
 
 
 def _ref(a, b):
@@ -22,7 +22,7 @@ def _close(got, a, b):
 def calls(monkeypatch):
     """Counts the kernel's calls (2-D and batched)."""
     if not KERNEL:
-        pytest.skip("numba or AVX-512 not available here")
+        pytest.skip("native GEMM not built, or no AVX-512 here")
     seen = {"mm": 0, "bmm": 0}
     fn, bfn = gemm._state["fn"], gemm._state["batched"]
 
@@ -45,7 +45,7 @@ def calls(monkeypatch):
 @pytest.mark.parametrize("n", [16, 17, 31, 32, 33, 47, 48, 100])
 def test_sgemm_edges(m, k, n):
     """Row, column (masked) and K-block remainders, both A layouts."""
-    from ember.backends._numba_gemm import sgemm_strided
+    from ember.backends._native_gemm import sgemm_strided
     rng = np.random.default_rng(m * 1000 + k * 10 + n)
     a = rng.standard_normal((m, k), dtype=np.float32)
     b = rng.standard_normal((k, n), dtype=np.float32)
@@ -60,11 +60,62 @@ def test_sgemm_edges(m, k, n):
 
 @needs_kernel
 def test_sgemm_empty_k_gives_zeros():
-    from ember.backends._numba_gemm import sgemm_strided
+    from ember.backends._native_gemm import sgemm_strided
     c = np.full((9, 40), np.nan, np.float32)
     sgemm_strided(np.empty(1, np.float32), np.empty(1, np.float32), c.reshape(-1), 9, 40, 0,
                   1, 1, 40, 40)
     assert (c == 0).all()
+
+
+@needs_kernel
+@pytest.mark.parametrize("ints", [
+    (8, 8, 9, 8, 1, 8, 8),        # k past the end of A and B
+    (8, 8, 8, 9, 1, 8, 8),        # A's row stride
+    (8, 9, 8, 8, 1, 8, 8),        # n past B and C
+    (8, 8, 8, 8, 1, 8, 9),        # C's row stride
+    (2 ** 62, 8, 8, 2 ** 62, 1, 8, 8),   # the extent overflows
+    (-1, 8, 8, 8, 1, 8, 8),
+    (8, 8, 8, 8, -1, 8, 8),
+])
+def test_sgemm_strided_refuses_ints_reaching_past_its_buffers(ints):
+    """The C boundary checks sizes and strides against the buffers: no read or write outside."""
+    from ember.backends._native_gemm import sgemm_strided
+    a, b = np.ones(64, np.float32), np.ones(64, np.float32)
+    c = np.full(64, 7.0, np.float32)
+    with pytest.raises(ValueError):
+        sgemm_strided(a, b, c, *ints)
+    assert (c == 7.0).all()
+
+
+@needs_kernel
+def test_sgemm_refuses_non_contiguous_or_read_only_buffers():
+    from ember.backends._native_gemm import sgemm_strided
+    a = np.ones(128, np.float32)
+    c = np.zeros(64, np.float32)
+    with pytest.raises(ValueError):
+        sgemm_strided(a[::2], a, c, 8, 8, 8, 8, 1, 8, 8)
+    c.flags.writeable = False
+    with pytest.raises((ValueError, BufferError)):
+        sgemm_strided(a, a, c, 8, 8, 8, 8, 1, 8, 8)
+    with pytest.raises(TypeError):
+        sgemm_strided(a.astype(np.float64), a, c, 8, 8, 8, 8, 1, 8, 8)
+
+
+@needs_kernel
+@pytest.mark.parametrize("a_shape,c_shape,trans,step", [
+    ((2, 4, 5), (2, 4, 16), True, 1),     # transposed A has the wrong K
+    ((1, 4, 5), (2, 4, 16), False, 1),    # the second batch entry has no A
+    ((2, 4, 5), (2, 4, 16), False, 2),
+    ((2, 4, 5), (2, 4, 16), False, -1),
+    ((2, 4, 5), (1, 4, 16), False, 1),    # C holds fewer entries than B
+])
+def test_sgemm_batched_refuses_mismatched_shapes(a_shape, c_shape, trans, step):
+    from ember.backends._native_gemm import sgemm_batched
+    c = np.full(c_shape, 7.0, np.float32)
+    with pytest.raises(ValueError):
+        sgemm_batched(np.ones(a_shape, np.float32), np.ones((2, 5, 16), np.float32), c, trans,
+                      step)
+    assert (c == 7.0).all()
 
 
 @pytest.mark.parametrize("layout", ["C", "F", "strided"])

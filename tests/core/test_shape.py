@@ -26,6 +26,9 @@ VIEW_OPS = {
     "mT": lambda lib, x: x.mT,
     "movedim": lambda lib, x: lib.movedim(x, 0, -1),
     "swapaxes": lambda lib, x: lib.swapaxes(x, 0, 1),
+    "as_strided": lambda lib, x: x.as_strided((3, 2), (4, 2), 5),
+    "as_strided_of_slice": lambda lib, x: x[1:].as_strided((2, 3), (1, 4)),
+    "unfold": lambda lib, x: x[:, 1:].unfold(2, 2, 1),
 }
 
 
@@ -33,8 +36,8 @@ VIEW_OPS = {
 def test_view_ops(name):
     fn = VIEW_OPS[name]
     check(fn, [(2, 3, 4)])
-    if name not in ("view", "view_infer"):
-        check(fn, [(2, 3, 4)], noncontig=True)
+    if name not in ("view", "view_infer") and not name.startswith("as_strided"):
+        check(fn, [(2, 3, 4)], noncontig=True)  # as_strided reads storage, not the layout
     gradcheck(fn, [(2, 3, 4)])
 
 
@@ -178,3 +181,26 @@ def test_shape_errors():
     check_error(lambda lib: lib.ones(2, 3).flatten(1, 0), RuntimeError)
     check_error(lambda lib: lib.ones(2, 3).select(1, 3), IndexError)
     check_error(lambda lib: lib.ones(2, 3).diagonal(0, 1, 1), RuntimeError)
+
+
+def test_as_strided_views_report_their_storage_offset():
+    a = np.arange(30, dtype=np.float32)
+    for lib in (ember, torch):
+        x = lib.tensor(a)
+        v = x.as_strided((3, 3), (6, 1), 7)
+        chained = v.as_strided((2,), (5,), 3)  # offsets are absolute in the storage
+        got = [v.storage_offset(), chained.storage_offset(), chained.tolist(),
+               x[4:].unfold(0, 3, 2).storage_offset(), x[2:].as_strided((2,), (1,)).storage_offset()]
+        if lib is ember:
+            mine = got
+    assert mine == got == [7, 3, [3.0, 8.0], 4, 2]
+
+
+def test_saved_as_strided_view_keeps_sharing_storage(tmp_path):
+    x = ember.arange(10.0)
+    ember.save([x, x.as_strided((2, 2), (2, 1), 3)], tmp_path / "v.pt")
+    for lib in (ember, torch):
+        y, w = lib.load(tmp_path / "v.pt")
+        assert w.storage_offset() == 3
+        w[0, 0] = 100.0
+        assert y[3].item() == 100.0

@@ -141,3 +141,33 @@ def test_causal_bias(fn, size):
     assert_same(out_e, out_t)
     with pytest.raises(AssertionError, match="only supports 2D"):
         getattr(ebias, fn)(3)
+
+
+FLAG_FNS = ("flash_sdp_enabled", "mem_efficient_sdp_enabled", "math_sdp_enabled",
+            "cudnn_sdp_enabled")
+
+
+@pytest.mark.parametrize("flags", [(False, True, True, True), (True, False, False, True),
+                                   (False, False, False, False), (True, True, True, False)])
+def test_deprecated_sdp_kernel_matches_torch(flags):
+    kw = dict(zip(("enable_flash", "enable_math", "enable_mem_efficient", "enable_cudnn"), flags))
+    seen = {}
+    for lib in (torch, ember):
+        cuda = lib.backends.cuda
+        with pytest.warns(FutureWarning, match="sdp_kernel"):
+            with cuda.sdp_kernel(**kw) as ctx:
+                inside = [getattr(cuda, f)() for f in FLAG_FNS]
+        seen[lib.__name__] = (ctx, inside, [getattr(cuda, f)() for f in FLAG_FNS])
+    assert seen["ember"] == seen["torch"]
+    assert seen["ember"][2] == [True] * 4
+
+
+def test_cudnn_sdp_flag_and_flash_availability():
+    cuda = ember.backends.cuda
+    assert cuda.is_flash_attention_available() is torch.backends.cuda.is_flash_attention_available()
+    cuda.enable_cudnn_sdp(False)
+    try:
+        assert cuda.cudnn_sdp_enabled() is False
+    finally:
+        cuda.enable_cudnn_sdp(True)
+    assert cuda.cudnn_sdp_enabled() is True

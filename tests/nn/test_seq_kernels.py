@@ -1,5 +1,5 @@
 """The speed paths of the sequence/dense layers, each against float64 references or the torch
-oracle: the fast float32 erf, exact GELU (NumPy chunked and numba), the compiled LSTM cell
+oracle: the fast float32 erf, exact GELU (NumPy chunked and native), the compiled LSTM cell
 (and the NumPy step code it replaces), the one-node ``F.linear`` and the array-level MSE
 backward."""
 import math
@@ -11,22 +11,22 @@ from oracle import assert_same, check, gradcheck
 
 torch = pytest.importorskip("torch")
 import ember  # noqa: E402
-from ember.backends import numba_kernels as NK  # noqa: E402
+from ember.backends import native as NK  # noqa: E402
 from ember.backends import special  # noqa: E402
 from ember.ops import activation as act  # noqa: E402
 
 try:
-    import numba  # noqa: F401
-    HAVE_NUMBA = True
+    from ember.backends import _native_seq  # noqa: F401
+    HAVE_NATIVE = True
 except ImportError:
-    HAVE_NUMBA = False
+    HAVE_NATIVE = False
 
 
-@pytest.fixture(params=["numba", "numpy"])
+@pytest.fixture(params=["native", "numpy"])
 def path(request, monkeypatch):
-    if request.param == "numba":
-        if not HAVE_NUMBA:
-            pytest.skip("numba is not installed")
+    if request.param == "native":
+        if not HAVE_NATIVE:
+            pytest.skip("the native kernels are not built")
         monkeypatch.setattr(NK, "ENABLED", True)
     else:
         monkeypatch.setattr(NK, "ENABLED", False)
@@ -272,6 +272,41 @@ def test_layer_norm_constant_rows(path):
     x = np.ones((3, 10), np.float32)
     check(lambda lib, x, w, b: lib.nn.functional.layer_norm(x, (10,), w, b),
           [x, (10,), (10,)], atol=1e-4)
+
+
+def test_layer_norm_no_rows_gives_zero_parameter_grads(path):
+    # the kernel still zeroes its one chunk of column sums when there are no rows
+    grads = []
+    for lib in (torch, ember):
+        x = lib.zeros(0, 8, requires_grad=True)
+        ln = lib.nn.LayerNorm(8)
+        ln(x).sum().backward()
+        grads.append([ln.weight.grad.numpy(), ln.bias.grad.numpy()])
+    for a, b in zip(*grads):
+        np.testing.assert_array_equal(b, a)
+
+
+def test_native_seq_kernels_check_lengths():
+    if not HAVE_NATIVE:
+        pytest.skip("the native kernels are not built")
+    k = _native_seq
+    f = np.zeros(64, np.float32)
+    s = np.zeros(15, np.float32)
+    with pytest.raises(ValueError):            # rows x 4 hid = 64, one state array too short
+        k.lstm_cell_fwd(f, f, f, f, f, s, f, 4, 4)
+    with pytest.raises(ValueError):
+        k.lstm_cell_bwd(f, f, f, f, f, f, f, 2 ** 62, 2 ** 62)   # the size overflows
+    with pytest.raises(ValueError):
+        k.layer_norm_fwd(f, f, f, f, f, f, 8, 9, 1e-5, True, False, False)
+    with pytest.raises(ValueError):
+        k.layer_norm_bwd(f, f, f, f, f, f, f, -1, 8, True, False, True)
+    with pytest.raises(ValueError):            # affine needs n weights
+        k.layer_norm_bwd(f, f, f, s, f, f, f, 4, 16, True, True, True)
+    with pytest.raises(ValueError):
+        k.gelu_bwd(f, s, f)
+    with pytest.raises(TypeError):
+        k.gelu_fwd(f.astype(np.float64), f)
+    assert k.ROWS == 64
 
 
 def test_single_blas_thread_restores():

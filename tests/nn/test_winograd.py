@@ -1,18 +1,18 @@
 """Winograd F(2x2, 3x3) convolutions (backends/winograd.py) against the torch oracle.
 
 The path serves float32 3x3 stride-1 convolutions with at least 16 channels in and out when
-numba is installed; each case asserts it was taken, then compares the output and the input,
-weight and bias gradients with torch's.
+the native kernels are built; each case asserts it was taken, then compares the output and the
+input, weight and bias gradients with torch's.
 """
 import numpy as np
 import pytest
 
 from oracle import check, ember, torch
-from ember.backends import numba_kernels as NK
+from ember.backends import native as NK
 from ember.backends import winograd as WG
 from ember.ops.conv import Geometry
 
-pytest.importorskip("numba")
+pytest.importorskip("ember.backends._native_winograd")
 
 CASES = [
     ((2, 16, 8, 8), 16, dict(padding=1)),
@@ -26,7 +26,7 @@ CASES = [
 
 
 @pytest.fixture(autouse=True)
-def numba_on(monkeypatch):
+def native_on(monkeypatch):
     monkeypatch.setattr(NK, "ENABLED", True)
 
 
@@ -90,3 +90,28 @@ def test_double_backward_still_matches_torch():
         (gx,) = lib.autograd.grad(y.square().sum(), x, create_graph=True)
         return gx
     check(fn, [(1, 16, 4, 4), (16, 16, 3, 3)], rtol=1e-3, atol=1e-3)
+
+
+def test_transform_kernels_check_their_arguments():
+    k = pytest.importorskip("ember.backends._native_winograd")
+    x = np.zeros(2 * 16 * 4 * 4, np.float32)
+    v = np.empty(2 * 4 * 16 * 16, np.float32)              # 2 images x 2x2 tiles
+    k.input_transform(x, v, 2, 16, 4, 4, 1, 1, 2, 2)
+    with pytest.raises(ValueError):                        # v one tile short
+        k.input_transform(x, v[:-16], 2, 16, 4, 4, 1, 1, 2, 2)
+    with pytest.raises(ValueError):                        # padding beyond the buffer
+        k.input_transform(x, v, 2, 16, 4, 4, -(2 ** 62), 1, 2, 2)
+    with pytest.raises(ValueError):                        # sizes overflow
+        k.input_transform(x, v, 2 ** 40, 2 ** 40, 4, 4, 1, 1, 2, 2)
+    m = np.zeros(16 * 16 * WG.row_length(8), np.float32)
+    y = np.empty(2 * 16 * 4 * 4, np.float32)
+    k.output_transform(m, y, np.zeros(16, np.float32), True, 2, 16, 4, 4, 2, 2,
+                       WG.row_length(8))
+    with pytest.raises(ValueError):                        # tiles must cover the output
+        k.output_transform(m, y, np.zeros(16, np.float32), True, 2, 16, 4, 4, 3, 2,
+                           WG.row_length(8))
+    with pytest.raises(ValueError):                        # rows shorter than the tiles
+        k.output_adjoint(y, m, 2, 16, 4, 4, 2, 2, 7)
+    with pytest.raises(ValueError):                        # bias shorter than o
+        k.output_transform(m, y, np.zeros(15, np.float32), True, 2, 16, 4, 4, 2, 2,
+                           WG.row_length(8))

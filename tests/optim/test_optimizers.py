@@ -260,7 +260,7 @@ _FUSED = [c for c in CONFIGS if c[0] == "Adam" or c[1].get("momentum")]
 def test_numpy_path_without_compiled_kernels(monkeypatch, name, kwargs):
     """The fused numba updates (Adam, SGD with momentum) and the NumPy code they replace
     follow torch's trajectory alike."""
-    from ember.backends import numba_kernels as NK
+    from ember.backends import native as NK
     monkeypatch.setattr(NK, "ENABLED", False)
     he, _, _ = run(ember, name, kwargs)
     ht, _, _ = run(torch, name, kwargs)
