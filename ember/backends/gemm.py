@@ -26,11 +26,8 @@ _F32 = np.dtype(np.float32)
 
 def _probe():
     _state["probed"] = True
-    try:
-        from . import _native_gemm as mod
-    except ImportError:  # not built (no C compiler at install)
-        return
-    if not mod.supported():  # the micro-kernel is written for AVX-512's 16-float registers
+    mod = native.module("gemm")
+    if mod is None or not mod.supported():  # the micro-kernel is written for AVX-512
         return
     _state["fn"] = mod.sgemm_strided
     _state["batched"] = mod.sgemm_batched

@@ -8,38 +8,46 @@ Winograd transforms (``_native_winograd``), the sequence-model kernels (``_nativ
 and the float32 matrix product (``_native_gemm``, see gemm.py). Each is one serial pass over
 memory, run with the GIL released.
 
-``kernels()`` returns the image/optimizer module, or None when the extensions are missing
-or disabled: ``EMBER_NO_NATIVE_KERNELS=1`` in the environment, or ``ENABLED = False`` at run
-time (tests flip it to cover both paths). The other modules follow the same switch.
+``module(name)`` returns one extension, ``kernels()`` the image/optimizer one, or None when it
+is missing or disabled: ``EMBER_NO_NATIVE_KERNELS=1`` in the environment, or ``ENABLED =
+False`` at run time (tests flip it to cover both paths).
 """
+import importlib
 import os
+
+import numpy as np
 
 ENABLED = os.environ.get("EMBER_NO_NATIVE_KERNELS", "").strip() in ("", "0")
 
-_ns = {"mod": None, "failed": False}
+_modules = {}  # name -> the extension module, or None when it is not built
+_F32 = np.dtype(np.float32)
+
+
+def module(name):
+    """The extension ``_native_<name>`` (built from ``csrc/<name>.c``), or None when the native
+    kernels are disabled or it was not built (no C compiler at install)."""
+    if not ENABLED:
+        return None
+    try:
+        return _modules[name]
+    except KeyError:
+        pass
+    try:
+        mod = importlib.import_module(f"{__package__}._native_{name}")
+    except ImportError:  # the NumPy paths serve
+        mod = None
+    _modules[name] = mod
+    return mod
 
 
 def kernels():
-    """The compiled kernels (``_native_impl``), or None."""
-    if not ENABLED:
-        return None
-    mod = _ns["mod"]
-    if mod is None:
-        if _ns["failed"]:
-            return None
-        try:
-            from . import _native_impl as mod
-        except ImportError:  # not built (no compiler at install): the NumPy paths serve
-            _ns["failed"] = True
-            return None
-        _ns["mod"] = mod
-    return mod
+    """The image and optimizer kernels (``_native_impl``), or None."""
+    return module("impl")
 
 
 def usable(*arrays):
     """True when every array is a C-contiguous float32 NumPy array."""
-    import numpy as np
     for a in arrays:
-        if type(a) is not np.ndarray or a.dtype != np.float32 or not a.flags.c_contiguous:
+        if type(a) is not np.ndarray or a.dtype != _F32 or not a.flags.c_contiguous:
             return False
     return True

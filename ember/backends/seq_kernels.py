@@ -7,21 +7,9 @@ or ``ENABLED = False`` at run time). The NumPy paths serve whenever this returns
 """
 from . import native
 
-_ns = {"mod": None, "failed": False}
-
 
 def kernels():
-    if not native.ENABLED:
-        return None
-    mod = _ns["mod"]
-    if mod is None and not _ns["failed"]:
-        try:
-            from . import _native_seq as mod
-        except ImportError:  # not built: the NumPy paths serve
-            _ns["failed"] = True
-            return None
-        _ns["mod"] = mod
-    return mod
+    return native.module("seq")
 
 
 def usable(*arrays):

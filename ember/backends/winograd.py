@@ -29,22 +29,9 @@ MIN_CHANNELS = 16
 _G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]], np.float32)
 _GG = np.kron(_G, _G)                                # (16, 9)
 
-_ns = {"mod": None, "failed": False}
-
-
 def _kernels():
     """The transforms (``_native_winograd``), or None when not built or disabled."""
-    if not NK.ENABLED:
-        return None
-    mod = _ns["mod"]
-    if mod is None and not _ns["failed"]:
-        try:
-            from . import _native_winograd as mod
-        except ImportError:  # not built: convolutions take the im2col path
-            _ns["failed"] = True
-            return None
-        _ns["mod"] = mod
-    return mod
+    return NK.module("winograd")
 
 
 def applies(x, w, geo):

@@ -19,10 +19,8 @@
  * baseline build, picked once at load time (GCC/Clang ifunc on x86-64 Linux). */
 #if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__)
 #define EMBER_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#define EMBER_X86_SIMD 1
 #else
 #define EMBER_CLONES
-#define EMBER_X86_SIMD 0
 #endif
 
 /* For helpers of the cloned loops: one left out of line is compiled for the baseline ISA,
@@ -79,26 +77,6 @@ static inline int
 ember_f32(PyObject *obj, float **ptr, Py_ssize_t *count, int writable, const char *what)
 {
     return ember_buffer(obj, (void **)ptr, count, 'f', 4, writable, what);
-}
-
-/* A float32 array of any strides: the address of its first element only (the caller
- * passes the strides it was checked with). */
-static inline int
-ember_f32_strided(PyObject *obj, float **ptr, int writable, const char *what)
-{
-    Py_buffer view;
-    int flags = PyBUF_STRIDES | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(obj, &view, flags) < 0)
-        return -1;
-    if (view.itemsize != 4 || !view.format || (strcmp(view.format, "f") && strcmp(view.format, "<f")
-                                               && strcmp(view.format, "=f"))) {
-        PyErr_Format(PyExc_TypeError, "%s: expected a float32 array", what);
-        PyBuffer_Release(&view);
-        return -1;
-    }
-    *ptr = (float *)view.buf;
-    PyBuffer_Release(&view);
-    return 0;
 }
 
 static inline int
