@@ -14,6 +14,7 @@ from . import dtypes as _dt
 from .autograd.grad_mode import INFERENCE_VC as _INFERENCE_VC
 from .autograd.grad_mode import ever as _ever
 from .autograd.grad_mode import state as _grad_state
+from .autograd.api import backward as _autograd_backward
 from .autograd.graph import AccumulateGrad, _RemovableHandle
 from .backends.dispatch import array_device, is_cuda_array, xp_of
 from .device import CPU, device as _device_cls, to_device
@@ -332,8 +333,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate gradients of this tensor into the leaves (see ``autograd.backward``)."""
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """A new tensor sharing storage (and version counter) with no autograd history."""

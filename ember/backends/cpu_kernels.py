@@ -18,6 +18,8 @@ from . import host_tuning
 from . import native as NK
 
 as_strided = np.lib.stride_tricks.as_strided
+_nd = np.ndarray
+_F32 = np.dtype(np.float32)
 
 
 # Process-wide malloc / BLAS-kernel tuning (each with an opt-out variable): host_tuning.py.
@@ -253,13 +255,25 @@ def maxpool_grad_fast(g, plan):
     return out
 
 
-def relu_backward(g, y):
-    """ReLU's input gradient from its output y: g where y > 0, else 0 (as torch's
-    threshold_backward, also for NaN / inf gradients). One compiled pass for float32."""
-    if NK.usable(g, y) and g.shape == y.shape:
+def activation_grad(name, g, y):
+    """The native one-pass activation gradient ``name`` ("relu_grad", "tanh_grad",
+    "sigmoid_grad") from the output ``y``, or None (not float32 NumPy arrays of one shape,
+    or no native kernels). tanh's runs ``g * (1 - y * y)`` with a fused multiply-add and
+    sigmoid's ``g * (1 - y) * y``: torch's own float32 kernels, bit for bit."""
+    if type(g) is _nd and type(y) is _nd and g.dtype == _F32 and y.dtype == _F32 and \
+            g.shape == y.shape and g.flags.c_contiguous and y.flags.c_contiguous:
         kern = NK.kernels()
         if kern is not None:
             out = np.empty_like(g)
-            kern.relu_grad(g.reshape(-1), y.reshape(-1), out.reshape(-1))
+            getattr(kern, name)(g, y, out)
             return out
+    return None
+
+
+def relu_backward(g, y):
+    """ReLU's input gradient from its output y: g where y > 0, else 0 (as torch's
+    threshold_backward, also for NaN / inf gradients). One compiled pass for float32."""
+    out = activation_grad("relu_grad", g, y)
+    if out is not None:
+        return out
     return np.where(y > 0, g, 0).astype(g.dtype, copy=False)

@@ -26,7 +26,7 @@ from . import elementwise as _ew
 from . import linalg as _la
 from . import reduction as _red
 from . import shape as _sh
-from ._util import arr
+from ._util import arr, scalar_operand
 
 _nd = np.ndarray
 _SCALARS = (int, float)
@@ -222,7 +222,8 @@ def _mul(node, g):
         if type(other) not in _SCALARS and type(other) is not bool:
             return None
         if nxt[0] is not None:
-            ga = g * other
+            ga = g * (scalar_operand(other, gd) if type(other) is float and type(g) is _nd
+                      else other)
             if ga.shape != node._sa or ga.dtype != node._da:
                 ga = _fit(ga, node._sa, node._da)
         return ga, None
@@ -345,7 +346,8 @@ def _tanh(node, g):
     y = rec[0]
     if g.dtype.kind != "f" or y.dtype != g.dtype:
         return None
-    return (g * (1 - y * y),)
+    out = _ck.activation_grad("tanh_grad", g, y)
+    return (out if out is not None else g * (1 - y * y),)
 
 
 def _sigmoid(node, g):
@@ -355,7 +357,8 @@ def _sigmoid(node, g):
     y = rec[0]
     if g.dtype.kind != "f" or y.dtype != g.dtype:
         return None
-    return (g * y * (1 - y),)
+    out = _ck.activation_grad("sigmoid_grad", g, y)
+    return (out if out is not None else g * (1 - y) * y,)
 
 
 def _exp(node, g):

@@ -24,6 +24,33 @@ def arr(x):
     return x
 
 
+# Python float -> read-only 0-d array, per float dtype. NumPy's weak-scalar path (``x * 0.1``)
+# costs twice a 0-d operand's; the array holds the value rounded to the dtype, as NumPy's
+# weak promotion and PyTorch's float32 / float64 kernels use it.
+_SCALAR_ARRAYS = {np.dtype(np.float32): {}, np.dtype(np.float64): {}}
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
+def scalar_operand(value, dtype):
+    """``value`` (a Python float) as a cheap operand for arrays of ``dtype``: a cached 0-d
+    array for float32 / float64, ``value`` itself otherwise or when it is zero (keeps the
+    sign of -0.0 out of the cache), NaN, or out of float32's range."""
+    cache = _SCALAR_ARRAYS.get(dtype)
+    if cache is None:
+        return value
+    a = cache.get(value)
+    if a is not None:
+        return a
+    if value == 0.0 or not -_F32_MAX <= value <= _F32_MAX:
+        return value
+    if len(cache) >= 512:  # a loop over many distinct scalars: start over, stay bounded
+        cache.clear()
+    a = np.array(value, dtype)
+    a.flags.writeable = False
+    cache[value] = a
+    return a
+
+
 def wrap_arr(x):
     return wrap(arr(x))
 

@@ -12,10 +12,12 @@ from ..autograd.grad_mode import check_inference_inplace, state
 from ..autograd.grad_mode import ever as _ever
 from ..autograd.graph import Node
 from ..backends import special
+from ..backends import cpu_kernels as _ck
 from ..backends.cpu_kernels import relu_backward
 from ..tensor import Tensor
 from ._util import (arr, attach, binary_arrays, cast_to, check_inplace, commit_inplace,
-                    grad_needed, inplace, promote_tensors, snapshot, sum_to, to_tensor, wrap)
+                    grad_needed, inplace, promote_tensors, scalar_operand, snapshot, sum_to,
+                    to_tensor, wrap)
 
 _ndarray = np.ndarray
 
@@ -61,7 +63,10 @@ def _binary_op(a, b, compute, node_cls, float_result=False, save=False, alpha=1,
     if kinds is not None and x.dtype.kind not in kinds:
         raise _not_implemented(kname, x.dtype)
     try:
-        res = compute(x, y)
+        if type(y) is float and type(x) is _ndarray and compute in _SCALAR_UFUNCS:
+            res = compute(x, scalar_operand(y, x.dtype))
+        else:
+            res = compute(x, y)
     except ValueError:
         raise _broadcast_error(x, y) from None
     if type(res) is not _ndarray:
@@ -94,6 +99,9 @@ def _binary_op(a, b, compute, node_cls, float_result=False, save=False, alpha=1,
             attach(out, node, (a,) if bt is None else (a, bt))
     return out
 
+
+# ufuncs whose Python-float operand may go in as scalar_operand's 0-d array
+_SCALAR_UFUNCS = frozenset((np.add, np.subtract, np.multiply, np.true_divide))
 
 # Stands in for an operand the backward does not read (a version counter nothing bumps).
 _UNSAVED = wrap(np.zeros((), np.float32))
@@ -726,8 +734,22 @@ atan, AtanBackward0 = _unary("AtanBackward0", np.arctan,
                              lambda n, g: g / (1 + _input(n).square()))
 sinh, SinhBackward0 = _unary("SinhBackward0", np.sinh, lambda n, g: g * _input(n).cosh())
 cosh, CoshBackward0 = _unary("CoshBackward0", np.cosh, lambda n, g: g * _input(n).sinh())
+def _output_grad(kernel, formula):
+    """A saved-output gradient: the native float32 kernel (shared with the engine's array
+    path, so both give the same bits) when no graph is being built, else ``formula``."""
+    def grad(n, g):
+        y = n.saved_output()
+        if not state.enabled:
+            out = _ck.activation_grad(kernel, g._data, y._data)
+            if out is not None:
+                return wrap(out)
+        return formula(g, y)
+    return grad
+
+
 tanh, TanhBackward0 = _unary("TanhBackward0", np.tanh,
-                             lambda n, g: g * (1 - n.saved_output().square()), "output")
+                             _output_grad("tanh_grad", lambda g, y: g * (1 - y.square())),
+                             "output")
 asinh, AsinhBackward0 = _unary("AsinhBackward0", np.arcsinh,
                                lambda n, g: g * (_input(n).square() + 1).rsqrt())
 acosh, AcoshBackward0 = _unary("AcoshBackward0", np.arccosh,
@@ -746,7 +768,7 @@ def _sigmoid_np(x):
 
 sigmoid, SigmoidBackward0 = _unary(
     "SigmoidBackward0", _sigmoid_np,
-    lambda n, g: g * n.saved_output() * (1 - n.saved_output()), "output")
+    _output_grad("sigmoid_grad", lambda g, y: g * (1 - y) * y), "output")
 
 
 def _relu_np(x):

@@ -9,7 +9,7 @@ import numpy as np
 from ..autograd.engine import FAST_BACKWARD
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node
-from ._util import arr, attach, wrap
+from ._util import arr, attach, scalar_operand, wrap
 
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -286,7 +286,10 @@ def cross_entropy_indices(input, target, weight=None, ignore_index=-100, reducti
 
 # ================================================================ regression / binary
 class MseLossBackward0(Node):
-    __slots__ = ("_reduction", "_n")
+    __slots__ = ("_reduction", "_n", "_diff")
+
+    def _release_extra(self):
+        self._diff = None
 
     def backward(self, g):
         x, t = self.saved_tensors
@@ -312,7 +315,13 @@ def _mse_fast(node, g):
         node.saved_tensors  # noqa: B018 - raises the "modified by an inplace" error
     xd = x._data
     scale = 2.0 / node._n if node._reduction == "mean" else 2.0
-    gx = (xd - t._data) * (g * scale)
+    d = node._diff
+    if d is None:
+        d = xd - t._data
+    if g.ndim == 0 and xd.dtype.kind == "f":  # a reduced loss: one scalar operand
+        gx = d * scalar_operand(float(g) * scale, xd.dtype)
+    else:
+        gx = d * (g * scale)
     if gx.dtype != xd.dtype:
         gx = gx.astype(xd.dtype)
     nxt = node._next
@@ -337,6 +346,9 @@ def mse_loss(input, target, reduction="mean"):
         node = MseLossBackward0()
         node._reduction = reduction
         node._n = d.size
+        # the difference, for the array-level backward: small inputs only (it is held
+        # until backward; large ones recompute it there)
+        node._diff = d if d.size <= 4096 and type(d) is np.ndarray else None
         node.save_for_backward(input, target)
         attach(res, node, (input, target))
     return res

@@ -147,7 +147,7 @@ def fused_adam(p, g, m, v, beta1, beta2, step_size, bc2_sqrt, eps):
     if nk is None:
         return False
     f = np.float32
-    nk.adam(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), f(1 - beta1), f(beta2),
+    nk.adam(p, g, m, v, f(1 - beta1), f(beta2),
             f(1 - beta2), f(step_size), f(bc2_sqrt), f(eps))
     return True
 
@@ -161,8 +161,20 @@ def fused_sgd_momentum(p, g, buf, lr, momentum, dampening, wd, nesterov, maximiz
     if nk is None:
         return False
     f = np.float32
-    nk.sgd_momentum(p.reshape(-1), g.reshape(-1), buf.reshape(-1), f(lr), f(momentum),
+    nk.sgd_momentum(p, g, buf, f(lr), f(momentum),
                     f(1 - dampening), f(wd), bool(nesterov), bool(maximize))
+    return True
+
+
+def fused_sgd(p, g, lr, wd, maximize):
+    """The momentum-free SGD update in one compiled pass when available; returns False
+    (nothing done) otherwise."""
+    if p.dtype != np.float32 or not _nk.usable(p, g):
+        return False
+    nk = _nk.kernels()
+    if nk is None:
+        return False
+    nk.sgd(p, g, lr, wd, maximize)
     return True
 
 

@@ -1,7 +1,7 @@
 """SGD: stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
 import numpy as np
 
-from ._functional import effective_grad, fused_sgd_momentum, real, scratch
+from ._functional import effective_grad, fused_sgd, fused_sgd_momentum, real, scratch
 from ..tensor import Tensor
 from .optimizer import Optimizer, _to_scalar
 
@@ -88,7 +88,11 @@ class SGD(Optimizer):
                     continue
                 pd = real(p._data)
                 g = real(gt._data)
-                if momentum != 0:
+                if momentum == 0:
+                    if fused_sgd(pd, g, lr, wd, bool(maximize)):
+                        p._vc[0] += 1
+                        continue
+                else:
                     buf_t = state[p].get("momentum_buffer") if p in state else None
                     if buf_t is not None and fused_sgd_momentum(
                             pd, g, real(buf_t._data), lr, momentum, dampening, wd, nesterov,

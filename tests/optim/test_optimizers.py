@@ -10,6 +10,7 @@ from _harness import assert_close_history, run, state_structure
 
 CONFIGS = [
     ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=0.02, weight_decay=0.1, maximize=True)),
     ("SGD", dict(lr=0.1, momentum=0.9)),
     ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.3, weight_decay=0.01)),
     ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.1)),
@@ -253,13 +254,13 @@ def test_sparse_adam_clear_error():
         opt.step()
 
 
-_FUSED = [c for c in CONFIGS if c[0] == "Adam" or c[1].get("momentum")]
+_FUSED = [c for c in CONFIGS if c[0] in ("Adam", "SGD")]
 
 
 @pytest.mark.parametrize("name,kwargs", _FUSED, ids=[_id(c) for c in _FUSED])
 def test_numpy_path_without_compiled_kernels(monkeypatch, name, kwargs):
-    """The fused numba updates (Adam, SGD with momentum) and the NumPy code they replace
-    follow torch's trajectory alike."""
+    """The native fused updates (Adam, SGD) and the NumPy code they replace follow torch's
+    trajectory alike."""
     from ember.backends import native as NK
     monkeypatch.setattr(NK, "ENABLED", False)
     he, _, _ = run(ember, name, kwargs)

@@ -18,6 +18,35 @@ head_to_line(const float *p, Py_ssize_t n)
     return h < n ? h : n;
 }
 
+/* The loop of an activation gradient (g, y -> out): run over the head up to out's first cache
+ * line apart, then the rest, aligned (see head_to_line); compiled per instruction set. */
+#define ACTIVATION_LOOP(name, run)                                                             \
+    EMBER_CLONES static void name(const float *restrict g, const float *restrict y,            \
+                                  float *restrict out, Py_ssize_t n)                           \
+    {                                                                                          \
+        Py_ssize_t h = head_to_line(out, n);                                                   \
+        run(g, y, out, h);                                                                     \
+        run(g + h, y + h, out + h, n - h);                                                     \
+    }
+
+/* out = f(g, y) elementwise, for the activation gradients below (f runs without the GIL). */
+static PyObject *
+activation_grad(const char *name, PyObject *const *args, Py_ssize_t nargs,
+                void (*loop)(const float *, const float *, float *, Py_ssize_t))
+{
+    float *g, *y, *out;
+    Py_ssize_t ng, ny, n;
+    if (ember_nargs(name, nargs, 3) || ember_f32(args[0], &g, &ng, EMBER_RO, "g") ||
+        ember_f32(args[1], &y, &ny, EMBER_RO, "y") || ember_f32(args[2], &out, &n, EMBER_RW, "out"))
+        return NULL;
+    if (ng < n || ny < n)
+        return PyErr_Format(PyExc_ValueError, "%s: inputs shorter than out", name);
+    Py_BEGIN_ALLOW_THREADS
+    loop(g, y, out, n);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
 /* ------------------------------------------------------------------------- relu_grad */
 
 static inline void
@@ -32,28 +61,52 @@ relu_grad_run(const float *restrict g, const float *restrict y, float *restrict 
     }
 }
 
-EMBER_CLONES static void
-relu_grad_loop(const float *restrict g, const float *restrict y, float *restrict out, Py_ssize_t n)
-{
-    Py_ssize_t h = head_to_line(out, n);
-    relu_grad_run(g, y, out, h);
-    relu_grad_run(g + h, y + h, out + h, n - h);
-}
+ACTIVATION_LOOP(relu_grad_loop, relu_grad_run)
 
 static PyObject *
 relu_grad(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    float *g, *y, *out;
-    Py_ssize_t ng, ny, n;
-    if (ember_nargs("relu_grad", nargs, 3) || ember_f32(args[0], &g, &ng, EMBER_RO, "g") ||
-        ember_f32(args[1], &y, &ny, EMBER_RO, "y") || ember_f32(args[2], &out, &n, EMBER_RW, "out"))
-        return NULL;
-    if (ng < n || ny < n)
-        return PyErr_Format(PyExc_ValueError, "relu_grad: inputs shorter than out");
-    Py_BEGIN_ALLOW_THREADS
-    relu_grad_loop(g, y, out, n);
-    Py_END_ALLOW_THREADS
-    Py_RETURN_NONE;
+    return activation_grad("relu_grad", args, nargs, relu_grad_loop);
+}
+
+/* ------------------------------------------------------------- tanh_grad, sigmoid_grad */
+
+/* Activation gradients from the saved output y: one pass instead of NumPy's three, in
+ * torch's operation order (tanh's 1 - y * y contracts to one fused multiply-add, as in
+ * torch's vectorized kernel). */
+static inline void
+tanh_grad_run(const float *restrict g, const float *restrict y, float *restrict out, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        float yi = y[i];
+        out[i] = g[i] * (1.0f - yi * yi);
+    }
+}
+
+static inline void
+sigmoid_grad_run(const float *restrict g, const float *restrict y, float *restrict out,
+                 Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        float yi = y[i];
+        out[i] = g[i] * (1.0f - yi) * yi;
+    }
+}
+
+ACTIVATION_LOOP(tanh_grad_loop, tanh_grad_run)
+
+ACTIVATION_LOOP(sigmoid_grad_loop, sigmoid_grad_run)
+
+static PyObject *
+tanh_grad(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    return activation_grad("tanh_grad", args, nargs, tanh_grad_loop);
+}
+
+static PyObject *
+sigmoid_grad(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    return activation_grad("sigmoid_grad", args, nargs, sigmoid_grad_loop);
 }
 
 /* ------------------------------------------------------------------------------ adam */
@@ -156,6 +209,47 @@ sgd_momentum(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_BEGIN_ALLOW_THREADS
     sgd_momentum_loop(p, g, buf, n, (float)lr, (float)momentum, (float)damp1, (float)wd, nesterov,
                       maximize);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+/* ------------------------------------------------------------------------------- sgd */
+
+static inline void
+sgd_run(float *restrict p, const float *restrict g, Py_ssize_t n, float lr, float wd, int maximize)
+{
+    /* torch.optim.SGD without momentum: p -= lr * ((-g if maximize else g) + wd * p). */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        float pk = p[i];
+        float d = maximize ? -g[i] : g[i];
+        p[i] = pk - lr * (d + wd * pk);
+    }
+}
+
+EMBER_CLONES static void
+sgd_loop(float *restrict p, const float *restrict g, Py_ssize_t n, float lr, float wd,
+         int maximize)
+{
+    Py_ssize_t h = head_to_line(p, n);
+    sgd_run(p, g, h, lr, wd, maximize);
+    sgd_run(p + h, g + h, n - h, lr, wd, maximize);
+}
+
+static PyObject *
+sgd(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    float *p, *g;
+    Py_ssize_t n, ng;
+    double lr, wd;
+    int maximize;
+    if (ember_nargs("sgd", nargs, 5) || ember_f32(args[0], &p, &n, EMBER_RW, "p") ||
+        ember_f32(args[1], &g, &ng, EMBER_RO, "g") || ember_double(args[2], &lr) ||
+        ember_double(args[3], &wd) || ember_bool(args[4], &maximize))
+        return NULL;
+    if (ng < n)
+        return PyErr_Format(PyExc_ValueError, "sgd: gradient shorter than the parameter");
+    Py_BEGIN_ALLOW_THREADS
+    sgd_loop(p, g, n, (float)lr, (float)wd, maximize);
     Py_END_ALLOW_THREADS
     Py_RETURN_NONE;
 }
@@ -738,11 +832,17 @@ bn_grad_input(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyMethodDef methods[] = {
     {"relu_grad", (PyCFunction)(void (*)(void))relu_grad, METH_FASTCALL,
      "relu_grad(g, y, out): out = 0 where y <= 0, else g."},
+    {"tanh_grad", (PyCFunction)(void (*)(void))tanh_grad, METH_FASTCALL,
+     "tanh_grad(g, y, out): out = g * (1 - y * y), tanh's gradient from its output y."},
+    {"sigmoid_grad", (PyCFunction)(void (*)(void))sigmoid_grad, METH_FASTCALL,
+     "sigmoid_grad(g, y, out): out = g * (1 - y) * y, sigmoid's gradient from its output y."},
     {"adam", (PyCFunction)(void (*)(void))adam, METH_FASTCALL,
      "adam(p, g, m, v, a1, b2, a2, step_size, bc2_sqrt, eps): one Adam update in place."},
     {"sgd_momentum", (PyCFunction)(void (*)(void))sgd_momentum, METH_FASTCALL,
      "sgd_momentum(p, g, buf, lr, momentum, damp1, wd, nesterov, maximize): one SGD update\n"
      "with momentum in place (buffer already started)."},
+    {"sgd", (PyCFunction)(void (*)(void))sgd, METH_FASTCALL,
+     "sgd(p, g, lr, wd, maximize): one SGD update without momentum in place."},
     {"im2col2d", (PyCFunction)(void (*)(void))im2col2d, METH_FASTCALL,
      "im2col2d(x, out, planes, h, w, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw): out (planes,\n"
      "kh, kw, oh, ow) <- windows of x (planes, h, w) zero-padded by (ph, pw)."},
