@@ -251,9 +251,9 @@ def _install():
     T.__irshift__ = T.bitwise_right_shift_
     T.__imatmul__ = lambda s, o: _la.matmul(s, o)
     T.T = property(_T)
-    T.mT = property(lambda s: _sh.transpose(s, -2, -1))
+    T.mT = property(_sh.matrix_transpose)
     T.H = property(_H)
-    T.mH = property(lambda s: _sh.transpose(s, -2, -1))
+    T.mH = property(lambda s: _sh.adjoint(s, "mH"))
     T.conj = lambda s: s if not s.is_complex() else _cx.conj_physical(s)
     T.conj_physical = _cx.conj_physical
     T.real = property(_cx.real)

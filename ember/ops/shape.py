@@ -256,8 +256,24 @@ def t(input):
     return out
 
 
-def adjoint(input):
+def _check_matrices(input, what):
+    if input._data.ndim < 2:
+        raise RuntimeError(f"tensor.{what} is only supported on matrices or batches of "
+                           f"matrices. Got {input._data.ndim}-D tensor.")
+
+
+def matrix_transpose(input):
+    """``input.mT``: the last two dims swapped (a view)."""
+    _check_matrices(input, "mT")
     return transpose(input, -2, -1)
+
+
+def adjoint(input, _what="adjoint()"):
+    """The conjugate transpose of the last two dims (a view for real tensors; complex ones
+    are conjugated into a copy, PyTorch keeps a lazy conjugate view)."""
+    _check_matrices(input, _what)
+    t = transpose(input, -2, -1)
+    return t.conj() if t._data.dtype.kind == "c" else t
 
 
 def movedim(input, source, destination):

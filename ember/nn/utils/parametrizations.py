@@ -1,11 +1,47 @@
-"""Parametrizations built on ``parametrize``: weight_norm and spectral_norm."""
+"""Parametrizations built on ``parametrize``: orthogonal, weight_norm and spectral_norm."""
 from ...autograd.grad_mode import no_grad
+from ...tensor import Tensor
 from .. import functional as F
 from ..modules.module import Module
 from . import parametrize
+from ._orthogonal import _OrthMaps, _Orthogonal
 from ._norms import norm_except_dim, weight_norm as _weight_norm
 
-__all__ = ["weight_norm", "spectral_norm"]
+__all__ = ["orthogonal", "weight_norm", "spectral_norm"]
+
+
+def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization=True):
+    """Constrain ``module.<name>`` (a matrix or batch of matrices) to orthonormal columns,
+    or rows when it is wide: unitary for complex weights.
+
+    ``orthogonal_map``: "matrix_exp" (the default for square or complex weights), "cayley"
+    or "householder" (the default otherwise). ``use_trivialization`` keeps a ``base``
+    orthogonal matrix that assignments to the weight go to.
+
+    Example::
+
+        >>> m = orthogonal(nn.Linear(20, 40))
+        >>> w = m.weight
+        >>> torch.dist(w.T @ w, torch.eye(20)) < 1e-5
+        tensor(True)
+    """
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    if weight.ndim < 2:
+        raise ValueError("Expected a matrix or batch of matrices. "
+                         f"Got a tensor of {weight.ndim} dimensions.")
+    if orthogonal_map is None:
+        square = weight.shape[-2] == weight.shape[-1]
+        orthogonal_map = "matrix_exp" if square or weight.is_complex() else "householder"
+    orth_map = getattr(_OrthMaps, orthogonal_map, None) if isinstance(orthogonal_map, str) \
+        else None
+    if orth_map is None:
+        raise ValueError('orthogonal_map has to be one of "matrix_exp", "cayley", "householder". '
+                         f"Got: {orthogonal_map}")
+    orth = _Orthogonal(weight, orth_map, use_trivialization=use_trivialization)
+    parametrize.register_parametrization(module, name, orth, unsafe=True)
+    return module
 
 
 class _WeightNorm(Module):
