@@ -37,6 +37,8 @@ from ._settings import (are_deterministic_algorithms_enabled, compile,  # noqa: 
                         set_float32_matmul_precision, set_num_interop_threads, set_num_threads,
                         set_warn_always, use_deterministic_algorithms)
 from .amp import autocast  # noqa: F401
+from ._sym import (get_device_module, sym_float, sym_int, sym_ite, sym_max,  # noqa: F401
+                   sym_min, sym_not, sym_sqrt, sym_sum)
 from .ops.foreach import *  # noqa: F401,F403,E402  (torch._foreach_* list ops)
 import warnings as _warnings
 # PyTorch never reports floating-point exceptions (log(0) = -inf, 0/0 = nan); NumPy warns
