@@ -105,8 +105,8 @@ class LinalgInvExBackward0(Node):
     __slots__ = ()
 
     def backward(self, g, *_):
-        inv_t = self.saved_output().mT
-        return -(inv_t @ g @ inv_t)
+        inv_h = self.saved_output().mH
+        return -(inv_h @ g @ inv_h)
 
 
 def inv(A, *, out=None):
@@ -160,7 +160,8 @@ def _det_grad_factor(A):
     prods = np.empty_like(s)
     for i in range(n):  # n is the matrix order: a short loop, not over elements
         prods[..., i] = np.prod(np.delete(s, i, axis=-1), axis=-1)
-    sign = np.linalg.det(u) * np.linalg.det(vh)
+    # conjugated for complex A: the gradient of a holomorphic det is g * conj(cofactor)
+    sign = np.conj(np.linalg.det(u) * np.linalg.det(vh))
     cof = (u * prods[..., None, :]) @ vh * sign[..., None, None]
     return det, wrap(cof.astype(d.dtype, copy=False))
 
@@ -173,7 +174,7 @@ class LinalgDetBackward0(Node):
         cof = self._cof
         if cof is None:
             det = self.saved_output()
-            cof = (det.unsqueeze(-1).unsqueeze(-1)) * inv(A).mT
+            cof = (det.conj().unsqueeze(-1).unsqueeze(-1)) * inv(A).mH
         return g.unsqueeze(-1).unsqueeze(-1) * cof
 
     def _release_extra(self):
@@ -201,7 +202,8 @@ class LinalgSlogdetBackward0(Node):
         if glog is None:
             return None
         (A,) = self.saved_tensors
-        return glog.unsqueeze(-1).unsqueeze(-1) * inv(A).mT
+        # d log|det A| = Re tr(A^-1 dA): the gradient is glog * A^-H
+        return glog.unsqueeze(-1).unsqueeze(-1) * inv(A).mH
 
 
 def slogdet(A, *, out=None, _name="linalg.slogdet", _cls=linalg_slogdet_t):
@@ -209,7 +211,8 @@ def slogdet(A, *, out=None, _name="linalg.slogdet", _cls=linalg_slogdet_t):
     d = check_square(A, _name)
     sign, logabs = np.linalg.slogdet(d)
     s = wrap(arr(sign.astype(d.dtype, copy=False)))
-    la = wrap(arr(logabs.astype(d.dtype, copy=False)))
+    # log|det| is real, also for complex A (float32 for complex64)
+    la = wrap(arr(logabs.astype(d.real.dtype if d.dtype.kind == "c" else d.dtype, copy=False)))
     if grad_needed(A):
         node = LinalgSlogdetBackward0()
         node.save_for_backward(A)
@@ -234,13 +237,13 @@ class LinalgSolveExBackward0(Node):
         if self._vec:
             g = g.unsqueeze(-1)
             X = X.unsqueeze(-1)
-        At = A.mT
+        Ah = A.mH
         if self._left:
-            gB = solve(At, g)
-            gA = -(gB @ X.mT) if self._next[0] is not None else None
+            gB = solve(Ah, g)
+            gA = -(gB @ X.mH) if self._next[0] is not None else None
         else:
-            gB = solve(At, g, left=False)
-            gA = -(X.mT @ gB) if self._next[0] is not None else None
+            gB = solve(Ah, g, left=False)
+            gA = -(X.mH @ gB) if self._next[0] is not None else None
         if self._vec:
             gB = gB.squeeze(-1)
         if gA is not None:
@@ -305,24 +308,19 @@ def solve(A, B, *, left=True, out=None):
 
 
 # ---------------------------------------------------------------- cholesky
-def _phi(x):
-    """Lower triangle with the diagonal halved."""
-    return x.tril() - 0.5 * _diag_embed(x.diagonal(0, -2, -1))
-
-
 class LinalgCholeskyExBackward0(Node):
     __slots__ = ("_upper",)
 
     def backward(self, g):
         L = self.saved_output()
         if self._upper:
-            L = L.mT
-            g = g.mT
-        # Murray (2016): gA = L^{-H} Phi(L^H gL) L^{-1}, symmetrised.
+            L = L.mH
+            g = g.mH
+        # Murray (2016): gA = L^{-H} M L^{-1} with T = tril(L^H gL) and M = (T + T_strict^H) / 2
+        # (symmetric for real A; for complex A the diagonal keeps T's, as PyTorch's formula)
         Linv = inv(L)
-        P = _phi(L.mT @ g)
-        gA = Linv.mT @ P @ Linv
-        return 0.5 * (gA + gA.mT)
+        T = (L.mH @ g).tril()
+        return Linv.mH @ (0.5 * (T + T.tril(-1).mH)) @ Linv
 
 
 def cholesky(A, *, upper=False, out=None):
@@ -333,7 +331,7 @@ def cholesky(A, *, upper=False, out=None):
     except np.linalg.LinAlgError:
         raise LinAlgError(_not_pd(d)) from None
     if upper:
-        L = np.ascontiguousarray(np.swapaxes(L, -1, -2))
+        L = np.ascontiguousarray(np.swapaxes(L, -1, -2).conj())
     res = wrap(L)
     if grad_needed(A):
         node = LinalgCholeskyExBackward0()
@@ -568,7 +566,7 @@ def svd_legacy(input, some=True, compute_uv=True, *, out=None):
                            input._data.dtype))
         return svd_t(zu, S, zv)
     U, S, Vh = svd(input, full_matrices=not some)
-    return svd_t(U, S, Vh.mT)
+    return svd_t(U, S, Vh.mH)
 
 
 # ---------------------------------------------------------------- eigh
@@ -585,17 +583,17 @@ def eigh_backward(L, V, gL, gV):
     if gV is None:
         if gL is None:
             return None
-        return (V * gL.unsqueeze(-2)) @ V.mT
+        return (V * gL.unsqueeze(-2)) @ V.mH
     n = L._data.shape[-1]
     from .elementwise import where
     eye = wrap(np.eye(n, dtype=bool))
     E = L.unsqueeze(-2) - L.unsqueeze(-1)  # E[i, j] = l_j - l_i
-    VtgV = V.mT @ gV
+    VtgV = V.mH @ gV
     # Only the skew part of V^T gV is a valid direction (V stays orthogonal).
-    inner = where(eye, 0.0, (VtgV - VtgV.mT) * 0.5 / where(eye, 1.0, E))
+    inner = where(eye, 0.0, (VtgV - VtgV.mH) * 0.5 / where(eye, 1.0, E))
     if gL is not None:
         inner = inner + _diag_embed(gL)
-    return V @ inner @ V.mT
+    return V @ inner @ V.mH
 
 
 def eigh(A, UPLO="L", *, out=None):
@@ -627,10 +625,10 @@ class LinalgPinvBackward0(Node):
     def backward(self, g):
         (A,) = self.saved_tensors
         P = self.saved_output()
-        Pt = P.mT
-        # Golub & Pereyra: d(A+) = -A+ dA A+ + A+ A+^T dA^T (I - A A+) + (I - A+ A) dA^T A+^T A+
+        Pt = P.mH
+        # Golub & Pereyra: d(A+) = -A+ dA A+ + A+ A+^H dA^H (I - A A+) + (I - A+ A) dA^H A+^H A+
         gA = -(Pt @ g @ Pt)
-        gt = g.mT
+        gt = g.mH
         gA = gA + (gt @ P @ Pt - A @ (P @ (gt @ (P @ Pt))))
         gA = gA + (Pt @ (P @ gt) - (Pt @ (P @ gt)) @ (P @ A))
         return gA
@@ -654,7 +652,8 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
                          (np.asarray(rt)[..., None] if np.ndim(rt) else rt) * smax)
         keep = s > tol
         sinv = np.where(keep, 1.0 / np.where(keep, s, 1), 0).astype(d.dtype)
-        res = (np.swapaxes(vh, -1, -2) * sinv[..., None, :]) @ np.swapaxes(u, -1, -2)
+        res = (np.swapaxes(vh, -1, -2).conj() * sinv[..., None, :]) @ \
+            np.swapaxes(u, -1, -2).conj()
     res = wrap(np.ascontiguousarray(res.astype(d.dtype, copy=False)))
     if grad_needed(A):
         node = LinalgPinvBackward0()
