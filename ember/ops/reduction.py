@@ -624,11 +624,14 @@ def _var_impl(input, dim, unbiased, keepdim, correction, node_cls, take_sqrt):
     with np.errstate(divide="ignore", invalid="ignore"):
         mu = src.mean(axis=dims, keepdims=True) if src.size else 0
         diff = src - mu
+        if diff.dtype.kind == "c":  # |x - mean|^2: the variance of a complex tensor is real
+            diff = np.abs(diff)
         sq = np.sum(diff * diff, axis=dims, keepdims=keepdim)
         res = sq / builtins.max(denom, 0)  # PyTorch divides by max(0, N - correction)
         if take_sqrt:
             res = np.sqrt(res)
-    t = wrap(arr(res).astype(d.dtype, copy=False))
+    out_dtype = d.real.dtype if d.dtype.kind == "c" else d.dtype
+    t = wrap(arr(res).astype(out_dtype, copy=False))
     if grad_needed(input):
         node = node_cls()
         node._dims = dims
