@@ -11,6 +11,7 @@ precision: float32 gives complex64, as in PyTorch.
 import numpy as np
 
 from . import dtypes as dt
+from .amp import _policy as _amp
 from .autograd.graph import Node
 from .ops._util import arr, attach, grad_needed, wrap, wrap_dim
 from .ops.complex import conj_physical, real
@@ -242,6 +243,7 @@ def _half_to_real(input, dims, sizes, norm, last_given):
 
 
 # ---------------------------------------------------------------- 1-D
+@_amp.fp32_op(_amp.CPU)
 def fft(input, n=None, dim=-1, norm=None, *, out=None):
     """One-dimensional discrete Fourier transform of ``input``.
 
@@ -262,6 +264,7 @@ def fft(input, n=None, dim=-1, norm=None, *, out=None):
     return _out(_complex_transform(input, dims, sizes, _norm(norm), True), out)
 
 
+@_amp.fp32_op(_amp.CPU)
 def ifft(input, n=None, dim=-1, norm=None, *, out=None):
     """One-dimensional inverse discrete Fourier transform (see :func:`fft`)."""
     _check_tensor(input, "fft_ifft")
@@ -269,6 +272,7 @@ def ifft(input, n=None, dim=-1, norm=None, *, out=None):
     return _out(_complex_transform(input, dims, sizes, _norm(norm), False), out)
 
 
+@_amp.fp32_op(_amp.CPU)
 def rfft(input, n=None, dim=-1, norm=None, *, out=None):
     """FFT of a real signal: the ``n // 2 + 1`` non-negative frequency bins."""
     _check_tensor(input, "fft_rfft")
@@ -276,6 +280,7 @@ def rfft(input, n=None, dim=-1, norm=None, *, out=None):
     return _out(_real_to_half(input, dims, sizes, _norm(norm), "rfft"), out)
 
 
+@_amp.fp32_op(_amp.CPU)
 def irfft(input, n=None, dim=-1, norm=None, *, out=None):
     """Inverse of :func:`rfft`: a real signal of length ``n`` (default ``2 * (m - 1)``)."""
     _check_tensor(input, "fft_irfft")
@@ -283,6 +288,7 @@ def irfft(input, n=None, dim=-1, norm=None, *, out=None):
     return _out(_half_to_real(input, dims, sizes, _norm(norm), n is not None), out)
 
 
+@_amp.fp32_op(_amp.CPU)
 def hfft(input, n=None, dim=-1, norm=None, *, out=None):
     """FFT of a Hermitian-symmetric signal given by its first half; the result is real."""
     _check_tensor(input, "fft_hfft")
@@ -291,6 +297,7 @@ def hfft(input, n=None, dim=-1, norm=None, *, out=None):
     return _out(_half_to_real(x, dims, sizes, _DUAL[_norm(norm)], n is not None), out)
 
 
+@_amp.fp32_op(_amp.CPU)
 def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
     """Inverse of :func:`hfft`: the one-sided inverse FFT of a real signal."""
     _check_tensor(input, "fft_ihfft")
@@ -303,6 +310,7 @@ def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
 
 
 # ---------------------------------------------------------------- n-D
+@_amp.fp32_op(_amp.CPU)
 def fftn(input, s=None, dim=None, norm=None, *, out=None):
     """N-dimensional FFT over ``dim`` (all dims by default), signal sizes ``s``."""
     _check_tensor(input, "fft_fftn")
@@ -312,6 +320,7 @@ def fftn(input, s=None, dim=None, norm=None, *, out=None):
     return _out(_complex_transform(input, dims, sizes, _norm(norm), True), out)
 
 
+@_amp.fp32_op(_amp.CPU)
 def ifftn(input, s=None, dim=None, norm=None, *, out=None):
     """N-dimensional inverse FFT (see :func:`fftn`)."""
     _check_tensor(input, "fft_ifftn")
@@ -321,6 +330,7 @@ def ifftn(input, s=None, dim=None, norm=None, *, out=None):
     return _out(_complex_transform(input, dims, sizes, _norm(norm), False), out)
 
 
+@_amp.fp32_op(_amp.CPU)
 def rfftn(input, s=None, dim=None, norm=None, *, out=None):
     """N-dimensional FFT of a real signal; the last transformed dim is one-sided."""
     _check_tensor(input, "fft_rfftn")
@@ -329,6 +339,7 @@ def rfftn(input, s=None, dim=None, norm=None, *, out=None):
     return _out(_real_to_half(input, dims, sizes, _norm(norm), "rfftn"), out)
 
 
+@_amp.fp32_op(_amp.CPU)
 def irfftn(input, s=None, dim=None, norm=None, *, out=None):
     """Inverse of :func:`rfftn`; ``s[-1]`` is the real output length of the last dim."""
     _check_tensor(input, "fft_irfftn")

@@ -1,4 +1,5 @@
 """``torch.linalg``: matrix functions, decompositions and norms."""
+from .amp import _policy as _amp
 from .ops.decomposition import (LinAlgError, cholesky, cholesky_ex, det, eigh, eigvalsh, inv,
                                 inv_ex, matrix_power, pinv, qr, slogdet, solve, svd, svdvals)
 from .ops.linalg import linalg_cross as cross
@@ -24,6 +25,7 @@ def solve_ex(A, B, *, left=True, check_errors=False):
     return res, wrap(np.zeros(A.shape[:-2], np.int32))
 
 
+@_amp.fp32_op(_amp.CPU)
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
     """Number of singular values above the tolerance."""
     import numpy as np

@@ -43,8 +43,14 @@ class FunctionCtx(Node):
             raise RuntimeError(f"function {type(self).__name__} returned an incorrect number of "
                                f"gradients (expected {n_in}, got {len(res)})")
         shapes = self.__dict__.get("_in_shapes", ())
+        dtypes = self.__dict__.get("_in_dtypes", ())
         out = []
         for i, (g, shp) in enumerate(zip(res, shapes)):
+            # as PyTorch's engine: a gradient comes back in its input's dtype (custom_fwd's
+            # cast_inputs runs forward on float32 copies of lower-precision inputs)
+            if g is not None and i < len(dtypes) and dtypes[i] is not None and \
+                    g.is_floating_point() and g.dtype is not dtypes[i]:
+                g = g.to(dtypes[i])
             if g is not None and shp is not None and tuple(g.shape) != shp:
                 try:
                     from ..ops._util import sum_to
@@ -141,6 +147,8 @@ class Function(metaclass=_FunctionMeta):
             record_trace(ctx)
         ctx.__dict__["_in_shapes"] = tuple(tuple(t.shape) if t is not None else None
                                            for t in tensor_args)
+        ctx.__dict__["_in_dtypes"] = tuple(t.dtype if t is not None and t.is_floating_point()
+                                           else None for t in tensor_args)
         tensor_outs = [o for o in outs if isinstance(o, Tensor)]
         ctx._n_out = len(tensor_outs)
         ctx.__dict__["_out_meta"] = tuple((tuple(o.shape), o.dtype, o.device)
@@ -159,7 +167,7 @@ class Function(metaclass=_FunctionMeta):
                 o = _alias(o)
             if id(o) in non_diff_ids:
                 o._requires_grad = False
-            elif o._data.dtype.kind in "fc":
+            elif o._data.dtype.kind in "fc" or o.is_floating_point():  # bfloat16: kind V
                 if id(o) in dirty_ids and o._grad_fn is None and o._requires_grad and \
                         state.enabled:
                     raise RuntimeError("a leaf Variable that requires grad has been used in an "

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from ..amp import _policy as _amp
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node
 from ..backends import seq_kernels, special
@@ -518,6 +519,8 @@ def _sum_to_channel(t, wshape, out_shape):
 
 def prelu(input, weight):
     """``max(0, x) + weight * min(0, x)``; ``weight`` holds 1 or C (channel dim 1) slopes."""
+    if _amp.active:
+        input, weight = _amp.lower(_amp.BOTH, input, weight)
     d = _float_data(input, "prelu_cpu")
     n = weight.numel()
     if input.ndim == 0 and n != 1:

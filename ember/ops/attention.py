@@ -9,11 +9,13 @@ import math
 
 import numpy as np
 
+from ..amp import _policy as _amp
 from ..autograd.graph import Node
 from ..backends.dispatch import xp_of
 from ..random import _gen
 from ..tensor import Tensor
 from ._fused import building_graph, composite_grads
+from ._lowp import in_float32, is_half
 from ._util import attach, grad_needed, wrap
 
 
@@ -134,6 +136,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         scale: defaults to ``1 / sqrt(E)``.
         enable_gqa: key/value may have fewer heads (dim -3) than query (grouped queries).
     """
+    if _amp.active:
+        query, key, value, attn_mask = _amp.lower(_amp.BOTH, query, key, value, attn_mask)
+        return _amp.plain(scaled_dot_product_attention, query, key, value, attn_mask,
+                          dropout_p, is_causal, scale, enable_gqa)
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
                            "set when is_causal=True")
@@ -155,6 +161,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         if hv != hq:
             value = value.repeat_interleave(hq // hv, -3)
     qd, kd, vd = query._data, key._data, value._data
+    if is_half(qd):  # accumulate in float32 and round once, as PyTorch's CPU kernels
+        return in_float32(scaled_dot_product_attention, query.dtype, query, key, value,
+                          attn_mask, dropout_p, is_causal, scale)
     if qd.shape[-1] != kd.shape[-1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"{list(kd.shape[:-2][-1:]) + [qd.shape[-1]]} but got: "

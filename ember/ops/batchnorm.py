@@ -11,6 +11,7 @@ from ..autograd.grad_mode import state
 from ..autograd.graph import Node
 from ..backends import cpu_kernels as K
 from ..backends import native as NK
+from ._lowp import in_float32, is_half
 from ._util import attach, wrap
 
 
@@ -199,6 +200,9 @@ def batch_norm(input, running_mean, running_var, weight, bias, training, momentu
     if fast is not None:
         return fast
     d = input._data
+    if is_half(d):  # statistics in float32, one rounding, as PyTorch's CPU kernel
+        return in_float32(batch_norm, input.dtype, input, running_mean, running_var, weight,
+                          bias, training, momentum, eps)
     xp = K.xp_of(d)
     x3 = _three(d)
     n, c, l = x3.shape

@@ -5,6 +5,7 @@ for z is dL/dRe(z) + 1j * dL/dIm(z).
 """
 import numpy as np
 
+from ..amp import _policy as _amp
 from ..autograd.graph import Node
 from ..tensor import Tensor
 from ._util import arr, attach, grad_needed, make_view, wrap
@@ -126,6 +127,7 @@ def view_as_real(input):
     return out
 
 
+@_amp.fp32_op(_amp.CPU)
 def view_as_complex(input):
     """A complex view of a real tensor whose last dimension has size 2 and stride 1."""
     d = input._data

@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes as dt
+from ..amp import _policy as _amp
 from ..autograd.graph import Node
 from ..backends.dispatch import xp_for_device
 from ..device import to_device
@@ -443,6 +444,7 @@ def complex_(real, imag):
     return out
 
 
+@_amp.fp32_op(_amp.CPU)
 def polar(abs, angle):
     return complex_(abs * angle.cos(), abs * angle.sin())
 

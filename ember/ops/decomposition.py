@@ -7,6 +7,7 @@ Tensor ops (matmul on transposed views), so it is itself differentiable where Py
 
 import numpy as np
 
+from ..amp import _policy as _amp
 from ..autograd.graph import Node
 from ..tensor import Tensor
 from ._util import arr, attach, grad_needed, wrap
@@ -109,6 +110,7 @@ class LinalgInvExBackward0(Node):
         return -(inv_h @ g @ inv_h)
 
 
+@_amp.fp32_op(_amp.CPU)
 def inv(A, *, out=None):
     """Inverse of a square matrix (or a batch of them)."""
     d = check_square(A, "linalg.inv")
@@ -125,6 +127,7 @@ def inv(A, *, out=None):
     return _out(res, out)
 
 
+@_amp.fp32_op(_amp.CPU)
 def inv_ex(A, *, check_errors=False):
     d = check_square(A, "linalg.inv_ex")
     try:
@@ -259,6 +262,7 @@ def _sum_batch(g, shape):
     return sum_to(g, shape)
 
 
+@_amp.fp32_op(_amp.CPU)
 def solve(A, B, *, left=True, out=None):
     """The solution X of ``A @ X = B`` (``X @ A = B`` with ``left=False``)."""
     a = check_square(A, "linalg.solve")
@@ -323,6 +327,7 @@ class LinalgCholeskyExBackward0(Node):
         return Linv.mH @ (0.5 * (T + T.tril(-1).mH)) @ Linv
 
 
+@_amp.fp32_op(_amp.CPU)
 def cholesky(A, *, upper=False, out=None):
     """Cholesky factor L (lower) with ``A = L @ L.mH``; ``upper=True`` gives ``L.mH``."""
     d = check_square(A, "linalg.cholesky")
@@ -360,6 +365,7 @@ def _not_pd(d):
             f"positive-definite).")
 
 
+@_amp.fp32_op(_amp.CPU)
 def cholesky_ex(A, *, upper=False, check_errors=False):
     d = check_square(A, "linalg.cholesky_ex")
     try:
@@ -373,6 +379,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
     return cholesky_ex_t(L, wrap(info))
 
 
+@_amp.fp32_op(_amp.CPU)
 def cholesky_legacy(input, upper=False, *, out=None):
     """Deprecated ``torch.cholesky``."""
     return cholesky(input, upper=upper, out=out)
@@ -418,6 +425,7 @@ def _qr_grad_deep(Q, R, gQ, gR):
     return ga + gb
 
 
+@_amp.fp32_op(_amp.CPU)
 def qr(A, mode="reduced", *, out=None, _cls=linalg_qr_t):
     """QR decomposition ``A = Q @ R`` (modes 'reduced', 'complete', 'r')."""
     d = check_matrix(A, "linalg.qr")
@@ -459,6 +467,7 @@ class _QrNotDiff(Node):
 _QrNotDiff.__name__ = "LinalgQrBackward0"
 
 
+@_amp.fp32_op(_amp.CPU)
 def qr_legacy(input, some=True, *, out=None):
     """Deprecated ``torch.qr``."""
     return qr(input, "reduced" if some else "complete", _cls=qr_t)
@@ -519,6 +528,7 @@ def svd_backward(U, S, Vh, gU, gS, gVh):
     return gA
 
 
+@_amp.fp32_op(_amp.CPU)
 def svd(A, full_matrices=True, *, driver=None, out=None):
     """Singular value decomposition ``A = U @ diag(S) @ Vh``."""
     d = check_matrix(A, "linalg.svd")
@@ -542,6 +552,7 @@ class LinalgSvdvalsBackward(Node):
 LinalgSvdvalsBackward.__name__ = "LinalgSvdBackward0"
 
 
+@_amp.fp32_op(_amp.CPU)
 def svdvals(A, *, driver=None, out=None):
     """Singular values, in descending order."""
     d = check_matrix(A, "linalg.svdvals")
@@ -555,6 +566,7 @@ def svdvals(A, *, driver=None, out=None):
     return res
 
 
+@_amp.fp32_op(_amp.CPU)
 def svd_legacy(input, some=True, compute_uv=True, *, out=None):
     """Deprecated ``torch.svd``: returns V (not Vh)."""
     if not compute_uv:
@@ -596,6 +608,7 @@ def eigh_backward(L, V, gL, gV):
     return V @ inner @ V.mH
 
 
+@_amp.fp32_op(_amp.CPU)
 def eigh(A, UPLO="L", *, out=None):
     """Eigenvalues (ascending) and eigenvectors of a symmetric matrix."""
     d = check_square(A, "linalg.eigh")
@@ -610,6 +623,7 @@ def eigh(A, UPLO="L", *, out=None):
     return linalg_eigh_t(Lt, Vt)
 
 
+@_amp.fp32_op(_amp.CPU)
 def eigvalsh(A, UPLO="L", *, out=None):
     """Eigenvalues (ascending) of a symmetric matrix."""
     d = check_square(A, "linalg.eigvalsh")
@@ -663,6 +677,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     return _out(res, out)
 
 
+@_amp.fp32_op(_amp.CPU)
 def pinverse(input, rcond=1e-15):
     """Deprecated ``torch.pinverse``."""
     return pinv(input, rtol=rcond)

@@ -8,6 +8,7 @@ no bias), ViewBackward0 / UnsafeViewBackward0 (more dims, with / without bias).
 """
 import numpy as np
 
+from ..amp import _policy as _amp
 from ..autograd.engine import FAST_BACKWARD
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node
@@ -17,6 +18,9 @@ from ._fused import row_sum
 from ._util import attach, wrap
 
 _nd = np.ndarray
+# dtypes the one-node path serves (float16/bfloat16 go to ops.linalg, which accumulates them
+# in float32 as PyTorch does)
+_DTYPES = frozenset(np.dtype(d) for d in (np.float32, np.float64, np.complex64, np.complex128))
 
 
 class _LinearBackward(Node):
@@ -88,12 +92,14 @@ for _cls in _NODES.values():
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias`` as one node (falls back to ops.linalg.linear for 1-D
-    weights or inputs, mixed dtypes and non-NumPy arrays)."""
+    weights or inputs, mixed dtypes, float16/bfloat16 and non-NumPy arrays)."""
+    if _amp.active:
+        input, weight, bias = _amp.lower(_amp.BOTH, input, weight, bias)
     x = input._data
     w = weight._data
     b = None if bias is None else bias._data
     if type(x) is not _nd or type(w) is not _nd or w.ndim != 2 or x.ndim < 2 or \
-            x.dtype != w.dtype or x.dtype.kind not in "fc" or x.shape[-1] != w.shape[1] or \
+            x.dtype != w.dtype or x.dtype not in _DTYPES or x.shape[-1] != w.shape[1] or \
             (b is not None and (type(b) is not _nd or b.dtype != x.dtype or
                                 b.shape != w.shape[:1])):
         return _la.linear(input, weight, bias)

@@ -8,6 +8,7 @@ for both the reflectors and ``tau`` come from the ops themselves.
 """
 import numpy as np
 
+from ..amp import _policy as _amp
 from ..autograd.graph import Node
 from ..return_types import named
 from ._util import grad_needed, wrap
@@ -51,6 +52,7 @@ def _unit_lower(input):
     return input.tril(-1) + eye(m, n, dtype=input.dtype, device=input.device)
 
 
+@_amp.fp32_op(_amp.CPU)
 def householder_product(A, tau, *, out=None):
     """The first ``n`` columns of ``H_1 ... H_k`` for the Householder reflectors stored below
     the diagonal of ``A`` (``m x n``, ``m >= n >= k``) with scales ``tau``.
@@ -77,6 +79,7 @@ def householder_product(A, tau, *, out=None):
 orgqr = householder_product
 
 
+@_amp.fp32_op(_amp.CPU)
 def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
     """Multiply ``other`` by the ``Q`` of a :func:`geqrf` factorization without forming it
     explicitly in PyTorch (here: formed, then multiplied): ``op(Q) @ other`` when ``left``,
@@ -117,6 +120,7 @@ class GeqrfBackward0(Node):
         raise RuntimeError("derivative for aten::geqrf is not implemented")
 
 
+@_amp.fp32_op(_amp.CPU)
 def geqrf(input, *, out=None):
     """LAPACK's ``geqrf``: ``(a, tau)`` with ``R`` on and above the diagonal of ``a`` and the
     Householder vectors below it (see :func:`torch.linalg.householder_product`)."""

@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from ..autograd.engine import record_trace
+from ..amp import _policy as _amp
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node, edge_of
 from ..tensor import Tensor
@@ -993,6 +994,8 @@ class IndexCopyBackward0(Node):
 
 def index_copy(input, dim, index, source, *, out=None):
     """Out-of-place copy of ``source`` slices into ``self`` at ``index`` along ``dim``."""
+    if _amp.active and out is None:
+        input, source = _amp.promote(_amp.CPU, input, source)
     dd, idx, ax, sd = _index_setup(input, dim, index, source, "index_copy")
     res = dd.copy()
     res[(slice(None),) * ax + (idx,)] = sd

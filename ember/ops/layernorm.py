@@ -7,11 +7,13 @@ passes: ``dx = rstd * (g_hat - mean(g_hat) - x_hat * mean(g_hat * x_hat))``.
 """
 import numpy as np
 
+from ..amp import _policy as _amp
 from ..autograd.engine import FAST_BACKWARD
 from ..autograd.graph import Node
 from ..backends import seq_kernels
 from ..tensor import Tensor
 from ._fused import building_graph, composite_grads, row_sum
+from ._lowp import in_float32, is_half
 from ._util import attach, grad_needed, wrap
 
 
@@ -223,11 +225,16 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if not isinstance(input, Tensor):
         raise TypeError(f"layer_norm(): argument 'input' must be Tensor, not "
                         f"{type(input).__name__}")
+    if _amp.active:
+        input, weight, bias = _amp.fp32(_amp.CUDA, input, weight, bias)
     nshape = _normalized_shape(normalized_shape)
     _check_shape(input, nshape, True)
     _check_param(weight, nshape, "weight")
     _check_param(bias, nshape, "bias")
     _check_float(input, "LayerNormKernelImpl")
+    if is_half(input._data):  # statistics in float32, one rounding, as PyTorch's CPU kernel
+        return in_float32(_row_norm, input.dtype, input, nshape, weight, bias, eps, True,
+                          NativeLayerNormBackward0)
     return _row_norm(input, nshape, weight, bias, eps, True, NativeLayerNormBackward0)
 
 
@@ -241,7 +248,11 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     _check_param(weight, nshape, "weight")
     _check_float(input, "rms_norm")
     if eps is None:
-        eps = float(np.finfo(input._data.dtype).eps)
+        from ..dtypes import finfo
+        eps = float(finfo(input.dtype).eps)
+    if is_half(input._data):
+        return in_float32(_row_norm, input.dtype, input, nshape, weight, None, eps, False,
+                          RmsNormBackward0)
     return _row_norm(input, nshape, weight, None, eps, False, RmsNormBackward0)
 
 
@@ -293,6 +304,8 @@ def _gn_composite(x, groups, w, b, eps):
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Group normalisation: statistics over groups of channels of ``(N, C, *)`` inputs."""
+    if _amp.active:
+        input, weight, bias = _amp.fp32(_amp.CUDA, input, weight, bias)
     d = input._data
     if d.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
@@ -308,6 +321,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                                f"channels in input, but got {what} of shape {list(p.shape)} "
                                f"and input of shape {list(d.shape)}")
     _check_float(input, "GroupNormKernelImpl")
+    if is_half(d):  # statistics in float32, one rounding, as PyTorch's CPU kernel
+        return in_float32(group_norm, input.dtype, input, num_groups, weight, bias, eps)
     s = d.size // max(nb * c, 1)
     rows = d.reshape(nb * num_groups, -1)
     xhat, rstd = _norm_rows(rows, eps, True)

@@ -5,10 +5,12 @@ right-hand matrix are folded into one 2-D product, which BLAS runs faster.
 """
 import numpy as np
 
+from ..amp import _policy as _amp
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node
 from ..backends.gemm import mm as gemm_mm
 from ..tensor import Tensor
+from ._lowp import F32, HALF
 from ._util import arr, attach, cast_to, check_same_device, sum_to, wrap
 
 
@@ -134,17 +136,31 @@ class _ComplexMmBackward0(MmBackward0):
     __slots__ = ()
 
 
+class _HalfMmBackward0(MmBackward0):
+    """MmBackward0 for float16/bfloat16 operands: its Tensor backward goes through matmul's
+    float32 accumulation (the array fast path would not)."""
+
+    __slots__ = ()
+
+
 _ComplexMmBackward0.__name__ = "MmBackward0"
+_HalfMmBackward0.__name__ = "MmBackward0"
 
 
 def matmul(input, other, *, out=None):
     """Matrix product with NumPy/PyTorch broadcasting rules."""
+    if _amp.active and out is None:
+        input, other = _amp.lower(_amp.BOTH, input, other)
     try:
         x, y = input._data, other._data
     except AttributeError:
         x, y = _operands(input, other, "matmul")
-    if x.dtype != y.dtype or type(x) is not type(y):
-        _operands(input, other, "matmul")
+    xd = x.dtype
+    if xd is not F32 or y.dtype is not F32 or type(x) is not type(y):
+        if xd != y.dtype or type(x) is not type(y):
+            _operands(input, other, "matmul")
+        if xd in HALF:
+            return _half_matmul(input, other, out)
     if x.ndim == 0 or y.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{x.ndim}D and {y.ndim}D")
@@ -153,17 +169,39 @@ def matmul(input, other, *, out=None):
     except ValueError:
         _matmul_shape_error(x, y)
         raise
+    return _matmul_result(input, other, r, out,
+                          MmBackward0 if x.dtype.kind != "c" else _ComplexMmBackward0)
+
+
+def _matmul_result(input, other, r, out, mm_node):
+    """Wrap matmul's product ``r``, record its node (``mm_node`` for two matrices) and honour
+    ``out``."""
     res = wrap(r) if type(r) is np.ndarray else wrap(arr(r))
     if state.enabled and (input._requires_grad or other._requires_grad):
-        node = (MmBackward0() if x.dtype.kind != "c" else _ComplexMmBackward0()) \
-            if x.ndim == 2 and y.ndim == 2 else \
-            _MATMUL_NODES.get((x.ndim, y.ndim), UnsafeViewBackward0)()
+        nx, ny = input._data.ndim, other._data.ndim
+        node = mm_node() if nx == 2 and ny == 2 else \
+            _MATMUL_NODES.get((nx, ny), UnsafeViewBackward0)()
         node.save_for_backward(input, other)
         attach(res, node, (input, other))
     if out is not None:
         from .conversion import copy_into_out
         return copy_into_out(out, res)
     return res
+
+
+def _half_matmul(input, other, out):
+    """matmul of float16/bfloat16 operands: one float32 product rounded once, as PyTorch's
+    CPU kernels accumulate (NumPy's bfloat16 matmul returns float32, and slowly)."""
+    x, y = input._data, other._data
+    if x.ndim == 0 or y.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{x.ndim}D and {y.ndim}D")
+    try:
+        r = _matmul_arrays(x.astype(F32), y.astype(F32)).astype(x.dtype)
+    except ValueError:
+        _matmul_shape_error(x, y)
+        raise
+    return _matmul_result(input, other, r, out, _HalfMmBackward0)
 
 
 def _matmul_shape_error(x, y):
@@ -211,6 +249,10 @@ def mv(input, vec, *, out=None):
     if input.shape[1] != vec.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat "
                            f"({input.shape[0]}x{input.shape[1]}), vec ({vec.shape[0]})")
+    if _amp.active:  # on CUDA's lower-precision list only; on CPU it keeps its dtype
+        if out is None:
+            input, vec = _amp.lower(_amp.CUDA, input, vec)
+        return _amp.plain(matmul, input, vec, out=out)
     return matmul(input, vec, out=out)
 
 
@@ -218,9 +260,13 @@ def dot(input, other, *, out=None):
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D "
                            "tensors")
+    if _amp.active and out is None:  # on CUDA's promote list only
+        input, other = _amp.promote(_amp.CUDA, input, other)
     if input.dtype != other.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{input.dtype.name.capitalize()} and {other.dtype.name.capitalize()}")
+    if _amp.active:  # on CPU it keeps its dtype: the matmul inside must not cast
+        return _amp.plain(matmul, input, other, out=out)
     return matmul(input, other, out=out)
 
 
@@ -260,12 +306,17 @@ _conjugating(AddmmBackward0)
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """``beta * input + alpha * (mat1 @ mat2)``."""
+    if _amp.active and out is None:
+        input, mat1, mat2 = _amp.lower(_amp.BOTH, input, mat1, mat2)
     x, y = _operands(mat1, mat2, "addmm")
     if x.ndim != 2 or y.ndim != 2:
         raise RuntimeError("mat1 must be a matrix, got " + str(x.ndim) + "-D tensor")
     if x.shape[1] != y.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x"
                            f"{x.shape[1]} and {y.shape[0]}x{y.shape[1]})")
+    half = x.dtype if x.itemsize == 2 and x.dtype in HALF else None
+    if half is not None:  # accumulate in float32, round once (see _matmul_arrays)
+        x, y = x.astype(F32), y.astype(F32)
     prod = gemm_mm(x, y)
     if alpha != 1:
         prod *= alpha
@@ -277,6 +328,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
         res = prod
     else:
         res = prod + beta * bd
+    if half is not None:
+        res = res.astype(half)
     res = wrap(arr(res))
     if state.enabled and (input._requires_grad or mat1._requires_grad or mat2._requires_grad):
         node = AddmmBackward0()
@@ -310,15 +363,21 @@ def linear(input, weight, bias=None):
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1):
+    if _amp.active:
+        input, mat, vec = _amp.lower(_amp.CUDA, input, mat, vec)
     return input * beta + alpha * mv(mat, vec) if beta != 1 or alpha != 1 else input + mv(mat,
                                                                                           vec)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    if _amp.active:
+        input, batch1, batch2 = _amp.lower(_amp.BOTH, input, batch1, batch2)
     return beta * input + alpha * bmm(batch1, batch2).sum(0)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    if _amp.active:
+        input, batch1, batch2 = _amp.lower(_amp.BOTH, input, batch1, batch2)
     prod = bmm(batch1, batch2)
     if alpha != 1:
         prod = prod * alpha
@@ -328,6 +387,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    if _amp.active:
+        input, vec1, vec2 = _amp.lower(_amp.CUDA, input, vec1, vec2)
     return beta * input + alpha * outer(vec1, vec2)
 
 
@@ -344,11 +405,17 @@ def inner(input, other, *, out=None):
 
 def vecdot(x, y, *, dim=-1):
     """Dot product of vectors along ``dim`` (with broadcasting)."""
+    if _amp.active:
+        x, y = _amp.lower(_amp.BOTH, x, y)
     return (x * y).sum(dim)
 
 
 def tensordot(a, b, dims=2, out=None):
     """Contract ``dims`` dimensions of ``a`` with those of ``b`` (one GEMM)."""
+    if _amp.active and _amp.region(_amp.CUDA, a, b):
+        # CUDA's promote list; on CPU it is built from matmul, which casts, as in PyTorch
+        a, b = _amp.promote(_amp.CUDA, a, b)
+        return _amp.plain(tensordot, a, b, dims, out)
     if isinstance(dims, Tensor):
         dims = dims.tolist()
     if isinstance(dims, int):
@@ -447,6 +514,8 @@ def trace(input):
     """Sum of the main diagonal of a 2-D tensor."""
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    if _amp.active:
+        input, = _amp.fp32(_amp.CPU, input)
     d = input._data
     res = wrap(arr(d.trace()))
     if state.enabled and input._requires_grad:
@@ -714,6 +783,8 @@ class CdistBackward0(Node):
 
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """Pairwise ``p``-norm distances between the rows of x1 (.., P, M) and x2 (.., R, M)."""
+    if _amp.active:
+        x1, x2 = _amp.fp32(_amp.BOTH, x1, x2)
     if x1.ndim < 2 or x2.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D" if
                            x1.ndim < 2 else

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from ..amp import _policy as _amp
 from ..return_types import named
 from ._util import wrap
 from .decomposition import check_float, check_matrix, check_square, inv, pinv, solve, svdvals
@@ -35,6 +36,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     return res if out is None else out.copy_(res)
 
 
+@_amp.fp32_op(_amp.CPU)
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
     """Legacy ``torch.triangular_solve``: ``(solution, cloned_coefficient)``."""
     T = _triangle(A, upper, unitriangular)
@@ -43,6 +45,7 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
     return named("triangular_solve", ("solution", "cloned_coefficient"))(solve(T, b), A.clone())
 
 
+@_amp.fp32_op(_amp.CPU)
 def cholesky_solve(B, L, upper=False, *, out=None):
     """Solve ``A X = B`` given the Cholesky factor of ``A``."""
     A = L.mT.matmul(L) if upper else L.matmul(L.mT)
@@ -50,6 +53,7 @@ def cholesky_solve(B, L, upper=False, *, out=None):
     return res if out is None else out.copy_(res)
 
 
+@_amp.fp32_op(_amp.CPU)
 def cholesky_inverse(L, upper=False, *, out=None):
     """The inverse of ``A`` given its Cholesky factor."""
     A = L.mT.matmul(L) if upper else L.matmul(L.mT)
@@ -155,11 +159,13 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     return res if out is None else out.copy_(res)
 
 
+@_amp.fp32_op(_amp.CPU)
 def lu_solve_legacy(b, LU_data, LU_pivots, *, out=None):
     return lu_solve(LU_data, LU_pivots, b)
 
 
 # ---------------------------------------------------------------- least squares
+@_amp.fp32_op(_amp.CPU)
 def lstsq(A, B, rcond=None, *, driver=None):
     """Least-squares solution of ``A X = B``: ``(solution, residuals, rank,
     singular_values)``; which of the last three are filled depends on ``driver`` as in
@@ -209,6 +215,7 @@ def matrix_exp(A):
     return E
 
 
+@_amp.fp32_op(_amp.CPU)
 def cond(A, p=None):
     """The condition number of ``A`` in the p-norm (2-norm by default)."""
     from .linalg import matrix_norm
@@ -230,18 +237,21 @@ def _eig_arrays(A, name):
     return w.astype(ctype), v.astype(ctype)
 
 
+@_amp.fp32_op(_amp.CPU)
 def eig(A, *, out=None):
     """Eigenvalues and eigenvectors of a general square matrix (complex results)."""
     w, v = _eig_arrays(A, "linalg.eig")
     return named("linalg_eig", ("eigenvalues", "eigenvectors"))(wrap(w), wrap(v))
 
 
+@_amp.fp32_op(_amp.CPU)
 def eigvals(A, *, out=None):
     """Eigenvalues of a general square matrix (complex)."""
     w, _ = _eig_arrays(A, "linalg.eigvals")
     return wrap(w)
 
 
+@_amp.fp32_op(_amp.CPU)
 def tensorinv(A, ind=2, *, out=None):
     """The inverse of ``A`` with respect to tensordot over its first ``ind`` dims."""
     if ind <= 0:
@@ -254,6 +264,7 @@ def tensorinv(A, ind=2, *, out=None):
     return inv(A.reshape(math.prod(lead), -1)).reshape(rest + lead)
 
 
+@_amp.fp32_op(_amp.CPU)
 def tensorsolve(A, B, dims=None, *, out=None):
     """Solve ``tensordot(A, X, X.ndim) = B`` for ``X``."""
     if dims is not None:

@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes as dt
+from ..amp import _policy as _amp
 from ..return_types import named
 from ..tensor import Tensor
 from ._util import wrap, wrap_dim
@@ -148,6 +149,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, name):
     return out
 
 
+@_amp.fp32_op(_amp.CPU)
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None,
              axis=None, keepdims=None):
     """The q-th quantiles of ``input`` (all elements, or along ``dim``)."""
@@ -157,6 +159,7 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
     return res if out is None else out.copy_(res)
 
 
+@_amp.fp32_op(_amp.CPU)
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None,
                 axis=None, keepdims=None):
     """:func:`quantile` ignoring NaN values."""

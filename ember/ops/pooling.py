@@ -146,7 +146,7 @@ def max_pool(x, plan, return_indices=False):
         y, arg = fast
         return _max_result(x, y, arg, plan, need, return_indices)
     xp = K.xp_of(d)
-    lo_val = -np.inf if d.dtype.kind == "f" else np.iinfo(d.dtype).min
+    lo_val = -np.inf if d.dtype.kind in "fV" else np.iinfo(d.dtype).min  # V: bfloat16
     dp = pad_fill(d, plan.pads, lo_val)
     views = [dp[plan.view_slices(off)] for off in plan.offsets]
     y = views[0].copy()

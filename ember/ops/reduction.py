@@ -4,6 +4,7 @@ import builtins
 import numpy as np
 
 from .. import dtypes as dt
+from ..amp import _policy as _amp
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node
 from ..return_types import named
@@ -213,6 +214,8 @@ def _excl_prod(x, d):
 def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:  # NumPy-style aliases, as torch accepts
         dim, keepdim = np_dim_alias("prod", dim, keepdim, axis, keepdims)
+    if _amp.active:  # CPU: fp32; CUDA: fp32 unless a dtype is given (fp32_set_opt_dtype)
+        input, = _amp.fp32(_amp.BOTH if dtype is None else _amp.CPU, input)
     d = input._data
     acc = _acc_dtype(d, dtype)
     if dim is None:
@@ -792,6 +795,8 @@ def _softmax_dtype(input, dtype):
 
 def softmax(input, dim=None, dtype=None, *, _stacklevel=3, axis=None):
     """``exp(x) / sum(exp(x))`` along ``dim``, computed stably."""
+    if _amp.active and dtype is None:  # CUDA autocast: float32 (PyTorch's fp32_set_opt_dtype)
+        input, = _amp.fp32(_amp.CUDA, input)
     if axis is not None:  # NumPy-style alias, as torch accepts
         dim, _ = np_dim_alias("softmax", dim, None, axis, None)
     input, d = _softmax_dtype(input, dtype)
@@ -820,6 +825,8 @@ def _softmax_dim(dim, ndim):
 
 
 def log_softmax(input, dim=None, dtype=None, *, _stacklevel=3, axis=None):
+    if _amp.active and dtype is None:  # CUDA autocast: float32 (PyTorch's fp32_set_opt_dtype)
+        input, = _amp.fp32(_amp.CUDA, input)
     if axis is not None:  # NumPy-style alias, as torch accepts
         dim, _ = np_dim_alias("log_softmax", dim, None, axis, None)
     input, d = _softmax_dtype(input, dtype)

@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes as dt
+from ..amp import _policy as _amp
 from ..autograd.grad_mode import state
 from ..autograd.graph import Node
 from ..tensor import Size, Tensor
@@ -804,6 +805,8 @@ def cat(tensors, dim=0, *, out=None, axis=None):
     if axis is not None:  # NumPy-style alias, as torch accepts
         dim, _ = np_dim_alias("cat", dim, None, axis, None)
     tensors = list(tensors)
+    if _amp.active and out is None:
+        tensors, = _amp.promote(_amp.CPU, tensors)
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
     for t in tensors:
@@ -817,7 +820,8 @@ def cat(tensors, dim=0, *, out=None, axis=None):
     if nd == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     ax = wrap_dim(dim, nd)
-    rt = promote_tensors(*tensors) if len({t._data.dtype for t in tensors}) > 1 else ref.dtype
+    mixed = len({t._data.dtype for t in tensors}) > 1
+    rt = promote_tensors(*tensors) if mixed else ref.dtype
     for i, t in enumerate(keep):
         if t._data.ndim != nd:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and "
@@ -833,7 +837,10 @@ def cat(tensors, dim=0, *, out=None, axis=None):
     if not keep:
         res = wrap(xp.zeros((0,), npd))
     else:
-        res = wrap(xp.concatenate([t._data for t in keep], axis=ax).astype(npd, copy=False))
+        arrays = [t._data for t in keep]
+        if mixed:  # cast first: NumPy cannot promote bfloat16 with integers itself
+            arrays = [a if a.dtype == npd else a.astype(npd) for a in arrays]
+        res = wrap(xp.concatenate(arrays, axis=ax))
     if grad_needed(*tensors):
         node = CatBackward0()
         node._dim = ax
@@ -863,6 +870,8 @@ def stack(tensors, dim=0, *, out=None, axis=None):
     if axis is not None:  # NumPy-style alias, as torch accepts
         dim, _ = np_dim_alias("stack", dim, None, axis, None)
     tensors = list(tensors)
+    if _amp.active and out is None:
+        tensors, = _amp.promote(_amp.CPU, tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0]._data.shape

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from ..amp import _policy as _amp
 from ..tensor import Tensor
 from ._util import wrap
 
@@ -40,6 +41,7 @@ def _window_frame(window, win_length, n_fft, like):
     return window
 
 
+@_amp.fp32_op(_amp.CPU)
 def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=True,
          pad_mode="reflect", normalized=False, onesided=None, return_complex=None,
          align_to_window=None):

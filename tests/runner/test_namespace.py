@@ -57,11 +57,11 @@ def test_version_compares_like_torch():
     assert ember.__version__.split("+")[0] == torch.__version__.split("+")[0]
 
 
-def test_autocast_is_a_working_no_op():
+def test_autocast_casts_matmul_only():
     x = ember.ones(2, 2)
     with ember.autocast("cpu"):
         y = x @ x
-    assert y.dtype is ember.float32
+    assert y.dtype is ember.bfloat16  # tests/amp/test_autocast.py covers the op lists
     with ember.amp.autocast(device_type="cpu", dtype=ember.bfloat16):
         assert (x + 1).dtype is ember.float32
 

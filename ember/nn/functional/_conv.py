@@ -1,5 +1,7 @@
 """Functional forms: conv*, conv_transpose*, unfold, fold."""
+from ...amp import _policy as _amp
 from ...ops import conv as C
+from ...ops._lowp import in_float32, is_half
 from ...ops._vision import check_float_like, ntuple, batchify
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -49,6 +51,8 @@ def _spatial_args(stride, dilation, nd):
 
 
 def _convnd(input, weight, bias, stride, padding, dilation, groups, nd, name):
+    if _amp.active:
+        input, weight, bias = _amp.lower(_amp.BOTH, input, weight, bias)
     _check_input(input, weight, nd, name)
     x, unbatched = batchify(input, nd)
     stride, dilation = _spatial_args(stride, dilation, nd)
@@ -91,7 +95,10 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd, name):
                            "actual input size")
     out = tuple((p - e) // s + 1 for p, e, s in zip(padded, eff, stride))
     geo = C.Geometry(kernel, stride, pads, dilation, groups, sp, out)
-    y = C.conv_forward(x, weight, geo, bias)
+    if is_half(x._data):  # accumulate in float32 and round once, as PyTorch's CPU kernels
+        y = in_float32(C.conv_forward, x.dtype, x, weight, geo, bias)
+    else:
+        y = C.conv_forward(x, weight, geo, bias)
     return y.squeeze(0) if unbatched else y
 
 
@@ -123,6 +130,8 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation,
                       nd, name, output_size=None):
+    if _amp.active:
+        input, weight, bias = _amp.lower(_amp.BOTH, input, weight, bias)
     _check_input(input, weight, nd, name)
     x, unbatched = batchify(input, nd)
     stride, dilation = _spatial_args(stride, dilation, nd)
@@ -167,7 +176,11 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
                            f"({' x '.join(map(str, out_sp))}). Output size is too small")
     # The conv that maps out_sp (padded by p, plus output_padding never reached) back to sp.
     geo = C.Geometry(kernel, stride, tuple((v, v) for v in p), dilation, groups, out_sp, sp)
-    y = C.conv_input(x, weight, (x.shape[0], cout) + out_sp, geo, bias, transposed=True)
+    if is_half(x._data):  # accumulate in float32 and round once, as PyTorch's CPU kernels
+        y = in_float32(C.conv_input, x.dtype, x, weight, (x.shape[0], cout) + out_sp, geo,
+                       bias, transposed=True)
+    else:
+        y = C.conv_input(x, weight, (x.shape[0], cout) + out_sp, geo, bias, transposed=True)
     return y.squeeze(0) if unbatched else y
 
 

@@ -1,4 +1,5 @@
 """``F.fractional_max_pool2d`` / ``F.fractional_max_pool3d``."""
+from ...amp import _policy as _amp
 from ...ops.fractional_pool import fractional_max_pool
 
 __all__ = ["fractional_max_pool2d", "fractional_max_pool3d",
@@ -36,6 +37,7 @@ def _pool(input, kernel_size, output_size, output_ratio, return_indices, _random
     return (out, idx) if return_indices else out
 
 
+@_amp.fp32_op(_amp.CPU)
 def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None,
                           return_indices=False, _random_samples=None):
     """Fractional max pooling over a ``(N?, C, H, W)`` input.
@@ -50,6 +52,7 @@ def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=Non
                  _random_samples, 2)
 
 
+@_amp.fp32_op(_amp.CPU)
 def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None,
                           return_indices=False, _random_samples=None):
     """Fractional max pooling over a ``(N?, C, T, H, W)`` input (see the 2-D form)."""
@@ -57,12 +60,14 @@ def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=Non
                  _random_samples, 3)
 
 
+@_amp.fp32_op(_amp.CPU)
 def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None,
                                        output_ratio=None, return_indices=False,
                                        _random_samples=None):
     return _pool(input, kernel_size, output_size, output_ratio, True, _random_samples, 2)
 
 
+@_amp.fp32_op(_amp.CPU)
 def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None,
                                        output_ratio=None, return_indices=False,
                                        _random_samples=None):

@@ -1,4 +1,5 @@
 """Functional dense layers: ``F.linear``, ``F.bilinear``."""
+from ...amp import _policy as _amp
 from ...ops.dense import linear as _linear
 
 __all__ = ["linear", "bilinear"]
@@ -21,6 +22,9 @@ def bilinear(input1, input2, weight, bias=None):
         - input1: :math:`(*, in1)`, input2: :math:`(*, in2)`, weight: :math:`(out, in1, in2)`,
           bias: :math:`(out,)`; output: :math:`(*, out)`.
     """
+    if _amp.active:  # CUDA's promote list; on CPU its matmuls keep float32, as PyTorch's
+        input1, input2, weight, bias = _amp.promote(_amp.CUDA, input1, input2, weight, bias)
+        return _amp.plain(bilinear, input1, input2, weight, bias)
     if input1.ndim != input2.ndim or tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
         raise RuntimeError(f"bilinear(): input batch dimensions do not match: got "
                            f"{list(input1.shape[:-1])} and {list(input2.shape[:-1])}")

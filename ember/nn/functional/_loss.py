@@ -2,6 +2,7 @@
 import math
 import warnings
 
+from ...amp import _policy as _amp
 from ...ops import loss as _L
 from ...ops import shape as _sh
 from ...tensor import Tensor
@@ -76,6 +77,8 @@ def _weighted(loss, weight, input, reduction, mean_by_weight=True):
 # ---------------------------------------------------------------- regression
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean absolute error ``|x - y|``."""
+    if _amp.active:
+        input, target, weight = _amp.fp32(_amp.BOTH, input, target, weight)
     _warn_size(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     x, y = _broadcast(input, target)
@@ -87,6 +90,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error ``(x - y)^2``."""
+    if _amp.active:
+        input, target, weight = _amp.fp32(_amp.BOTH, input, target, weight)
     if size_average is None and reduce is None and weight is None:
         try:  # the common case: same shapes and dtypes, straight to the fused kernel
             xd, yd = input._data, target._data
@@ -108,6 +113,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``."""
+    if _amp.active:
+        input, target = _amp.fp32(_amp.BOTH, input, target)
     _warn_size(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     x, y = _broadcast(input, target)
@@ -124,6 +131,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``."""
+    if _amp.active:
+        input, target, weight = _amp.fp32(_amp.BOTH, input, target, weight)
     _warn_size(input, target)
     _L.check_reduction(reduction)
     x, y = _broadcast(input, target)
@@ -153,6 +162,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
         >>> F.cross_entropy(torch.randn(3, 5, requires_grad=True), torch.tensor([1, 0, 4]))
     """
+    if _amp.active:
+        input, target, weight = _amp.fp32(_amp.BOTH, input, target, weight)
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
@@ -190,8 +201,18 @@ def _cross_entropy_probs(input, target, weight, reduction, eps):
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     """Negative log-likelihood of log-probabilities ``input`` at class indices ``target``."""
+    if _amp.active:
+        input, target, weight = _amp.fp32(_amp.BOTH, input, target, weight)
     reduction = _reduction(size_average, reduce, reduction)
     return _L.nll_loss(input, target, weight, ignore_index, reduction)
+
+
+_BCE_BANNED = (
+    "torch.nn.functional.binary_cross_entropy and torch.nn.BCELoss are unsafe to autocast.\n"
+    "Many models use a sigmoid layer right before the binary cross entropy layer.\n"
+    "In this case, combine the two layers using torch.nn.functional.binary_cross_entropy_with_"
+    "logits\nor torch.nn.BCEWithLogitsLoss.  binary_cross_entropy_with_logits and "
+    "BCEWithLogits are\nsafe to autocast.")
 
 
 def _check_same_size(input, target):
@@ -204,6 +225,10 @@ def _check_same_size(input, target):
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
     """``-w (y log x + (1 - y) log(1 - x))`` for probabilities ``x``."""
+    if _amp.active:
+        if _amp.region(_amp.CUDA, input, target):
+            raise RuntimeError(_BCE_BANNED)
+        input, target, weight = _amp.fp32(_amp.CPU, input, target, weight)
     reduction = _reduction(size_average, reduce, reduction)
     _check_same_size(input, target)
     if weight is not None:
@@ -218,6 +243,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     Args:
         pos_weight: weight of positive examples, broadcast along the last (class) dim.
     """
+    if _amp.active:
+        input, target, weight, pos_weight = _amp.fp32(_amp.BOTH, input, target, weight, pos_weight)
     reduction = _reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
@@ -230,6 +257,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
     ``reduction='batchmean'`` divides the sum by the batch size (the mathematical KL).
     """
+    if _amp.active:
+        input, target = _amp.fp32(_amp.BOTH, input, target)
     if size_average is not None or reduce is not None:
         reduction = legacy_get_string(size_average, reduce)
     elif reduction == "mean":
@@ -251,6 +280,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
                      reduce=None, reduction="mean"):
     """Poisson negative log-likelihood (``exp(x) - y x`` for log-rate inputs)."""
+    if _amp.active:
+        input, target = _amp.fp32(_amp.BOTH, input, target)
     reduction = _reduction(size_average, reduce, reduction)
     if log_input:
         loss = input.exp() - target * input
@@ -292,6 +323,8 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
                         reduction="mean"):
     """``max(0, -y (x1 - x2) + margin)``."""
+    if _amp.active:
+        input1, input2, target = _amp.fp32(_amp.BOTH, input1, input2, target)
     reduction = _reduction(size_average, reduce, reduction)
     if input1.ndim != input2.ndim or input1.ndim != target.ndim:
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension "
@@ -303,6 +336,8 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
                          reduction="mean"):
     """``x`` where ``y == 1``, ``max(0, margin - x)`` where ``y == -1``."""
+    if _amp.active:
+        input, target = _amp.fp32(_amp.BOTH, input, target)
     reduction = _reduction(size_average, reduce, reduction)
     margin_part = (margin - input).clamp_min(0) * (target != 1)
     self_part = input * (target != -1)
@@ -313,6 +348,8 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
                           reduction="mean"):
     """``1 - cos(x1, x2)`` where ``y == 1``, ``max(0, cos(x1, x2) - margin)`` where
     ``y == -1``."""
+    if _amp.active:
+        input1, input2, target = _amp.fp32(_amp.BOTH, input1, input2, target)
     reduction = _reduction(size_average, reduce, reduction)
     if input1.ndim != input2.ndim or input1.ndim not in (1, 2):
         raise RuntimeError(f"cosine_embedding_loss : 1D target tensor expects 2D input tensors, "
@@ -332,6 +369,8 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
     """``max(d(a, p) - d(a, n) + margin, 0)`` with the p-norm pairwise distance."""
+    if _amp.active:
+        anchor, positive, negative = _amp.fp32(_amp.BOTH, anchor, positive, negative)
     reduction = _reduction(size_average, reduce, reduction)
     if not (anchor.ndim == positive.ndim == negative.ndim):
         raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the "
@@ -366,6 +405,8 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """``log(1 + exp(-y x))``, computed stably."""
+    if _amp.active:
+        input, target = _amp.fp32(_amp.BOTH, input, target)
     reduction = _reduction(size_average, reduce, reduction)
     from ...ops.activation import softplus
     return _reduce(softplus(-target * input), reduction)
@@ -385,6 +426,8 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Multi-class multi-label hinge loss; ``target`` lists class indices, -1 terminated."""
+    if _amp.active:
+        input, target = _amp.fp32(_amp.BOTH, input, target)
     reduction = _reduction(size_average, reduce, reduction)
     import numpy as np
     from ...ops._util import wrap
@@ -415,6 +458,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
                       reduce=None, reduction="mean"):
     """Multi-class hinge loss ``sum_{j != y} max(0, margin - x_y + x_j)^p / C``."""
+    if _amp.active:
+        input, target, weight = _amp.fp32(_amp.BOTH, input, target, weight)
     reduction = _reduction(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
@@ -449,6 +494,8 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         targets: (N, S) padded, or 1-D concatenated targets.
         input_lengths, target_lengths: (N,) lengths (tensors or sequences of ints).
     """
+    if _amp.active:
+        log_probs, targets = _amp.fp32(_amp.CPU, log_probs, targets)
     return _L.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, reduction,
                        zero_infinity)
 

@@ -1,6 +1,7 @@
 """Functional utilities: pad, one_hot, normalize, cosine_similarity, pairwise_distance, pdist."""
 import numpy as np
 
+from ...amp import _policy as _amp
 from ...ops import padding as _padding
 from ...ops._util import wrap
 from ...ops.distance import vector_norm as _norm
@@ -21,6 +22,9 @@ def pad(input, pad, mode="constant", value=None):
         >>> F.pad(torch.ones(1, 2, 2), (1, 1), value=0.5).shape
         torch.Size([1, 2, 4])
     """
+    if _amp.active and (mode == "replicate" or mode == "reflect" and len(pad) <= 4):
+        input, = _amp.fp32(_amp.CPU, input)  # PyTorch's CPU list: reflection_pad1d/2d and
+        # replication_pad1d/2d/3d run in float32
     return _padding.pad(input, pad, mode, value)
 
 

@@ -1,6 +1,7 @@
 """Functional forms: max/avg/lp/adaptive pooling and max-unpooling (1d/2d/3d)."""
 import numpy as np
 
+from ...amp import _policy as _amp
 from ...ops import pooling as P
 from ...ops._vision import ntuple
 from ...tensor import Tensor
@@ -85,6 +86,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                      return_indices)
 
 
+@_amp.fp32_op(_amp.CPU)
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """3-D max pooling over (N, C, D, H, W) or (C, D, H, W)."""
@@ -102,6 +104,7 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
+@_amp.fp32_op(_amp.CPU)
 def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode=False, return_indices=True):
     return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
@@ -135,6 +138,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                      divisor_override)
 
 
+@_amp.fp32_op(_amp.CPU)
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
     """3-D average pooling over (N, C, D, H, W) or (C, D, H, W)."""
@@ -203,6 +207,7 @@ def adaptive_avg_pool2d(input, output_size):
     return _adaptive_avg(2, input, output_size)
 
 
+@_amp.fp32_op(_amp.CPU)
 def adaptive_avg_pool3d(input, output_size):
     """Average pooling to a fixed (D, H, W) output."""
     return _adaptive_avg(3, input, output_size)
@@ -225,6 +230,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     return _adaptive_max(2, input, output_size, return_indices)
 
 
+@_amp.fp32_op(_amp.CPU)
 def adaptive_max_pool3d(input, output_size, return_indices=False):
     """Max pooling to a fixed (D, H, W) output."""
     return _adaptive_max(3, input, output_size, return_indices)
@@ -238,6 +244,7 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
     return _adaptive_max(2, input, output_size, True)
 
 
+@_amp.fp32_op(_amp.CPU)
 def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
     return _adaptive_max(3, input, output_size, True)
 
@@ -299,11 +306,13 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
     return _max_unpool(1, input, indices, kernel_size, stride, padding, output_size)
 
 
+@_amp.fp32_op(_amp.CPU)
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Partial inverse of max_pool2d: maxima back at their indices, zeros elsewhere."""
     return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size)
 
 
+@_amp.fp32_op(_amp.CPU)
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Partial inverse of max_pool3d."""
     return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 
+from ...amp import _policy as _amp
 from ...ops import resample as R
 from ...tensor import Tensor
 
@@ -248,6 +249,7 @@ native_channel_shuffle = channel_shuffle
 
 
 # ---------------------------------------------------------------- spatial transformers
+@_amp.fp32_op(_amp.CPU)
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """Sample ``input`` at ``grid`` locations given in [-1, 1].
 
