@@ -10,7 +10,7 @@ from ..autograd.grad_mode import state
 from ..autograd.graph import Node
 from ..backends.gemm import mm as gemm_mm
 from ..tensor import Tensor
-from ._lowp import F32, HALF
+from ._lowp import F32, HALF, is_half
 from ._util import arr, attach, cast_to, check_same_device, sum_to, wrap
 
 
@@ -314,7 +314,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     if x.shape[1] != y.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x"
                            f"{x.shape[1]} and {y.shape[0]}x{y.shape[1]})")
-    half = x.dtype if x.itemsize == 2 and x.dtype in HALF else None
+    half = x.dtype if is_half(x) else None
     if half is not None:  # accumulate in float32, round once (see _matmul_arrays)
         x, y = x.astype(F32), y.astype(F32)
     prod = gemm_mm(x, y)

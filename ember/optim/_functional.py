@@ -137,13 +137,17 @@ def check_dense(g, name):
         raise RuntimeError(f"{name} does not support sparse gradients")
 
 
+def _native(*arrays):
+    """The native optimizer kernels when every array is C-contiguous float32 NumPy, else
+    None."""
+    return _nk.kernels() if _nk.usable(*arrays) else None
+
+
 def fused_adam(p, g, m, v, beta1, beta2, step_size, bc2_sqrt, eps):
     """The whole Adam update in one compiled pass (native, float32) when available; returns
     False (nothing done) otherwise. The scalars go in as float32, the precision PyTorch's
     float32 kernels compute in."""
-    if p.dtype != np.float32 or not _nk.usable(p, g, m, v):
-        return False
-    nk = _nk.kernels()
+    nk = _native(p, g, m, v)
     if nk is None:
         return False
     f = np.float32
@@ -155,9 +159,7 @@ def fused_adam(p, g, m, v, beta1, beta2, step_size, bc2_sqrt, eps):
 def fused_sgd_momentum(p, g, buf, lr, momentum, dampening, wd, nesterov, maximize):
     """The SGD-with-momentum update (buffer already started) in one compiled pass when
     available; returns False (nothing done) otherwise."""
-    if p.dtype != np.float32 or not _nk.usable(p, g, buf):
-        return False
-    nk = _nk.kernels()
+    nk = _native(p, g, buf)
     if nk is None:
         return False
     f = np.float32
@@ -169,9 +171,7 @@ def fused_sgd_momentum(p, g, buf, lr, momentum, dampening, wd, nesterov, maximiz
 def fused_sgd(p, g, lr, wd, maximize):
     """The momentum-free SGD update in one compiled pass when available; returns False
     (nothing done) otherwise."""
-    if p.dtype != np.float32 or not _nk.usable(p, g):
-        return False
-    nk = _nk.kernels()
+    nk = _native(p, g)
     if nk is None:
         return False
     nk.sgd(p, g, lr, wd, maximize)
